@@ -1,0 +1,63 @@
+"""Typed settings, read once from ``TRUSTDESK_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_PLACEHOLDER_SECRET = "change-me-development-only"  # noqa: S105 - refused outside development
+
+
+class Settings(BaseSettings):
+    """All runtime configuration of trustdesk; one instance per process via ``get_settings()``."""
+
+    model_config = SettingsConfigDict(env_prefix="TRUSTDESK_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    """Deployment kind; production refuses placeholder secrets."""
+
+    database_url: str = Field(default_factory=lambda: f"sqlite:///{Path.cwd() / 'trustdesk.db'}")
+    """SQLAlchemy URL. Default: a SQLite file in the working directory. PostgreSQL: postgresql+psycopg://..."""
+
+    secret_key: str = _PLACEHOLDER_SECRET
+    """Signs session cookies and CSRF tokens."""
+
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    """Redis used by the task queue when ``queue`` is ``redis``."""
+
+    queue: Literal["inprocess", "redis"] = "inprocess"
+    """Where background jobs run: in this process (embedded default) or on Dramatiq workers over Redis."""
+
+    analysis_tier: Literal["fast", "accurate", "auto"] = "auto"
+    """Which analysis model tier to use; ``auto`` picks the shipped default."""
+
+    playbook_path: str | None = None
+    """Playbook YAML used when a brand has none of its own; default: the shipped default playbook."""
+
+    llm_url: str | None = None
+    """Optional OpenAI-compatible endpoint that may rewrite drafts (never required)."""
+
+    llm_key: str | None = None
+    """API key for ``llm_url``."""
+
+    llm_model: str = "gpt-4o-mini"
+    """Model name sent to ``llm_url``."""
+
+    cookie_secure: bool = False
+    """Mark session cookies Secure (turn on behind HTTPS)."""
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        if self.env == "production" and self.secret_key == _PLACEHOLDER_SECRET:
+            raise ValueError("TRUSTDESK_SECRET_KEY must be set to a real secret in production")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests clear with ``get_settings.cache_clear()``)."""
+    return Settings()

@@ -1,0 +1,32 @@
+"""Imports every ORM model so metadata and Alembic see all tables."""
+
+from trustdesk.collect.models import ImportRun
+from trustdesk.inbox.models import (
+    Brand,
+    Channel,
+    Conversation,
+    ConversationTag,
+    Customer,
+    Identity,
+    Message,
+    MessageRevision,
+)
+from trustdesk.store.base import Base
+from trustdesk.team.models import ApiToken, AuditEvent, Membership, User
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "Brand",
+    "Channel",
+    "Conversation",
+    "ConversationTag",
+    "Customer",
+    "Identity",
+    "ImportRun",
+    "Membership",
+    "Message",
+    "MessageRevision",
+    "User",
+]

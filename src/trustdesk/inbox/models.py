@@ -105,7 +105,8 @@ class Identity(CreatedAtMixin, Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     external_key: Mapped[str] = mapped_column(String(500))
     display_name: Mapped[str] = mapped_column(String(300), default="")
-    handle: Mapped[str | None] = mapped_column(String(300))
+    # Lower-case, without a leading "@": the same handle on two channels is the same person.
+    handle: Mapped[str | None] = mapped_column(String(300), index=True)
     followers: Mapped[int | None] = mapped_column(Integer)
 
     customer: Mapped[Customer] = relationship(back_populates="identities")

@@ -244,6 +244,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("identities", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_identities_customer_id"), ["customer_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_identities_handle"), ["handle"], unique=False)
 
     op.create_table(
         "import_runs",

@@ -17,6 +17,7 @@ class ParsedRecord:
     ``line`` is the 1-based line (JSONL/CSV) or record index (JSON arrays) in the source.
     ``text`` is exactly as received. ``created_at``/``updated_at`` are timezone-aware UTC.
     ``raw`` keeps the whole source record, unknown fields included.
+    ``notes`` are warnings about how the record was read (e.g. a timestamp without a zone taken as UTC).
     """
 
     line: int
@@ -38,6 +39,7 @@ class ParsedRecord:
     channel: str | None = None
     title: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,178 @@
+"""Import formats: the generic JSONL/JSON/CSV schema and the platforms' own JSON exports.
+
+Pure parsing, no database: ``read`` yields ParsedRecord or Rejected, one per source record
+(platform reviews may also yield the owner's reply as an outbound record).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from trustdesk.collect.records import ParsedRecord, Rejected
+
+from . import generic
+from ._source import CountingReader, Opened, Source
+from .generic import parse_generic_object
+
+__all__ = [
+    "FORMATS",
+    "CountingReader",
+    "FormatSpec",
+    "UnknownFormat",
+    "count_records",
+    "detect_format",
+    "parse_generic_object",
+    "read",
+]
+
+Result = ParsedRecord | Rejected
+
+
+class UnknownFormat(ValueError):
+    """The format could not be recognised from the file name and first bytes, or is not known."""
+
+    code = "collect.unknown_format"
+
+
+@dataclass(frozen=True, slots=True)
+class FormatSpec:
+    """One import format: line-streamed (``read_lines``) or a whole JSON document (``read_document``)."""
+
+    name: str
+    description: str
+    extensions: tuple[str, ...] = ()
+    read_lines: Callable[[Iterable[bytes]], Iterator[Result]] | None = None
+    read_document: Callable[[Any], Iterator[Result]] | None = None
+    matches: Callable[[Any], bool] | None = None
+
+    @property
+    def streaming(self) -> bool:
+        """True when records are read line by line without loading the whole source."""
+        return self.read_lines is not None
+
+
+_SPECS = [
+    FormatSpec(
+        "jsonl",
+        "generic schema, one JSON object per line",
+        (".jsonl", ".ndjson"),
+        read_lines=generic.read_jsonl,
+    ),
+    FormatSpec(
+        "json",
+        'generic schema, a JSON array of objects or {"messages": [...]}',
+        (".json",),
+        read_document=generic.read_json_document,
+        matches=generic.looks_like_generic_document,
+    ),
+    FormatSpec("csv", "generic schema, CSV with a header row", (".csv",), read_lines=generic.read_csv),
+]
+FORMATS: dict[str, FormatSpec] = {spec.name: spec for spec in _SPECS}
+# Platform payloads are checked before the generic JSON shape when sniffing a document.
+_DOCUMENT_ORDER: list[FormatSpec] = [spec for spec in _SPECS if spec.read_document and spec.name != "json"]
+_DOCUMENT_ORDER.append(FORMATS["json"])
+
+
+def read(
+    source: Source, *, format: str | None = None, filename: str | None = None
+) -> Iterator[ParsedRecord | Rejected]:
+    """Yield a ParsedRecord or Rejected for each record of ``source``; raise UnknownFormat up front."""
+    if format is not None and format not in FORMATS:
+        raise UnknownFormat(f"unknown import format {format!r}; known: {', '.join(FORMATS)}")
+    if filename is None and isinstance(source, Path):
+        filename = source.name
+    opened = Opened(source)
+    try:
+        spec = FORMATS[format] if format else _sniff(opened.prefix, filename)
+        if spec is not None and spec.read_lines is not None:
+            return _closing(opened, spec.read_lines(opened.lines()))
+        doc, failure = opened.document()
+    except BaseException:
+        opened.close()
+        raise
+    opened.close()
+    if failure is not None:
+        return iter([failure])
+    spec = spec or _document_format(doc, filename)
+    assert spec.read_document is not None  # only line formats lack it, handled above
+    return spec.read_document(doc)
+
+
+def detect_format(source: Source, *, filename: str | None = None) -> str:
+    """Return the name of the format ``read`` would use for ``source`` (loads JSON documents)."""
+    if filename is None and isinstance(source, Path):
+        filename = source.name
+    opened = Opened(source)
+    try:
+        spec = _sniff(opened.prefix, filename)
+        if spec is None:
+            doc, failure = opened.document()
+            if failure is not None:
+                raise UnknownFormat(f"not a known format: {failure.reason}")
+            spec = _document_format(doc, filename)
+        return spec.name
+    finally:
+        opened.close()
+
+
+def count_records(source: Path | bytes, *, format: str | None = None) -> int | None:
+    """Cheaply count the records of a line format (non-blank lines); None for JSON documents."""
+    name = format or detect_format(source)
+    if not FORMATS[name].streaming:
+        return None
+    opened = Opened(source)
+    try:
+        count = sum(1 for line in opened.lines() if line.strip())
+    finally:
+        opened.close()
+    return max(count - 1, 0) if name == "csv" else count
+
+
+def _closing(opened: Opened, results: Iterator[Result]) -> Iterator[Result]:
+    try:
+        yield from results
+    finally:
+        opened.close()
+
+
+def _sniff(prefix: bytes, filename: str | None) -> FormatSpec | None:
+    """Pick a line format, or None for "a JSON document: look at its structure"."""
+    suffix = Path(filename).suffix.lower() if filename else ""
+    for spec in _SPECS:
+        if suffix in spec.extensions:
+            return spec if spec.streaming else None
+    head = prefix.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if head.startswith(b"["):
+        return None
+    first_line = head.split(b"\n", 1)[0]
+    if head.startswith(b"{"):
+        try:
+            first = json.loads(first_line)
+        except (ValueError, RecursionError):
+            return None  # a pretty-printed or very long document
+        if isinstance(first, dict) and "id" in first:
+            return FORMATS["jsonl"]
+        return None
+    header_text = first_line.decode("utf-8", errors="replace")
+    header = next(csv.reader([header_text]), [])
+    if "id" in (column.strip().lower() for column in header):
+        return FORMATS["csv"]
+    raise UnknownFormat(
+        f"cannot tell the format of {filename or 'the input'}: not JSON, JSONL or a CSV with an 'id' "
+        f"column; pass a format ({', '.join(FORMATS)})"
+    )
+
+
+def _document_format(doc: Any, filename: str | None) -> FormatSpec:
+    for spec in _DOCUMENT_ORDER:
+        if spec.matches is not None and spec.matches(doc):
+            return spec
+    raise UnknownFormat(
+        f"{filename or 'the input'} is JSON but not a known shape (generic array or messages, or a "
+        f"platform export); pass a format ({', '.join(FORMATS)})"
+    )

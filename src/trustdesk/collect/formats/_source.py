@@ -1,0 +1,93 @@
+"""Byte sources: open a path/bytes/stream, peek at its start, then stream its lines or read it whole."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
+
+from trustdesk.collect.records import Rejected
+
+PEEK_BYTES = 64 * 1024
+
+
+class ByteStream(Protocol):
+    """What ``read`` needs from a file-like source."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
+Source = BinaryIO | ByteStream | bytes | bytearray | Path
+
+
+class CountingReader:
+    """Wraps a binary stream and counts the bytes read through it (for progress bars)."""
+
+    def __init__(self, raw: BinaryIO | ByteStream) -> None:
+        self._raw = raw
+        self.bytes_read = 0
+
+    def read(self, size: int = -1) -> bytes:
+        """Read and count up to ``size`` bytes."""
+        data = self._raw.read(size)
+        self.bytes_read += len(data)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        """Read and count one line."""
+        data = self._raw.readline(size)
+        self.bytes_read += len(data)
+        return data
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.readline, b"")
+
+
+class Opened:
+    """An opened source with its first bytes already read, so the format can be sniffed."""
+
+    def __init__(self, source: Source) -> None:
+        self._owned: BinaryIO | None = None
+        self.stream: BinaryIO | ByteStream
+        if isinstance(source, Path):
+            self._owned = self.stream = source.open("rb")
+        elif isinstance(source, bytes | bytearray):
+            self.stream = io.BytesIO(bytes(source))
+        else:
+            self.stream = source
+        self.prefix: bytes = self.stream.read(PEEK_BYTES)
+
+    def close(self) -> None:
+        """Close the file if this object opened it."""
+        if self._owned is not None:
+            self._owned.close()
+
+    def lines(self) -> Iterator[bytes]:
+        """Yield physical lines (with their endings), the peeked prefix first."""
+        pending = b""
+        for line in io.BytesIO(self.prefix):
+            if line.endswith(b"\n"):
+                yield line
+            else:
+                pending = line
+        rest = iter(self.stream.readline, b"")
+        if pending:
+            yield pending + next(rest, b"")
+        yield from rest
+
+    def document(self) -> tuple[Any, Rejected | None]:
+        """Parse the whole source as one JSON document; bad UTF-8 survives as surrogate escapes."""
+        data = self.prefix + self.stream.read()
+        text = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+        try:
+            return json.loads(text), None
+        except json.JSONDecodeError as exc:
+            hint = " (one object per line? use the jsonl format)" if exc.msg == "Extra data" else ""
+            reason = f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}{hint}"
+            return None, Rejected(0, reason)
+        except RecursionError:
+            return None, Rejected(0, "invalid JSON: nested too deeply")

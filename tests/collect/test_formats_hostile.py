@@ -1,0 +1,117 @@
+"""Hostile input: nothing crashes, nothing is altered, one bad record never spoils the rest."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from trustdesk.collect.formats import read
+from trustdesk.collect.records import ParsedRecord, Rejected
+
+PAYLOADS = [
+    "<script>alert('x')</script><img src=x onerror=alert(1)>",
+    "☕️🐦🔥👍🏽👨‍👩‍👧",
+    "القهوة كانت باردة جداً والخدمة بطيئة",
+    "שירות מעולה, thanks Tom! קפה טוב",
+    "  leading and trailing spaces  \n\ttabs\u200bzero-width ",
+    "Mixed: très bon café, sehr gut, 非常好喝",
+    "\u202eRTL override\u202c and a NUL-free control \x07 bell",
+]
+
+
+def _texts(data: bytes, fmt: str) -> list[str]:
+    return [r.text for r in read(data, format=fmt) if isinstance(r, ParsedRecord)]
+
+
+@pytest.mark.parametrize("text", PAYLOADS)
+def test_formats_hostile_text_kept_exactly_in_jsonl(text: str) -> None:
+    data = json.dumps({"id": 1, "text": text}, ensure_ascii=False).encode() + b"\n"
+    assert _texts(data, "jsonl") == [text]
+
+
+@pytest.mark.parametrize("text", PAYLOADS)
+def test_formats_hostile_text_kept_exactly_in_csv(text: str) -> None:
+    cell = '"' + text.replace('"', '""') + '"'
+    data = ("id,text\n1," + cell + "\n").encode()
+    assert _texts(data, "csv") == [text]
+
+
+def test_formats_hostile_one_megabyte_text_intact() -> None:
+    text = ("Flat white, oat latte, cardamom bun. " * 30_000)[:1_048_576]
+    jsonl = json.dumps({"id": "big", "text": text}).encode() + b"\n"
+    csv_data = b'id,text\nbig,"' + text.encode() + b'"\n'
+    assert _texts(jsonl, "jsonl") == [text]
+    assert _texts(csv_data, "csv") == [text]
+
+
+def test_formats_hostile_invalid_utf8_rejects_only_its_line() -> None:
+    data = b'{"id": 1, "text": "ok"}\n{"id": 2, "text": "caf\xe9 latte"}\n{"id": 3, "text": "\xc3\xa9t\xc3\xa9"}\n'
+    results = list(read(data, format="jsonl"))
+    assert isinstance(results[1], Rejected)
+    assert results[1].line == 2
+    assert "invalid UTF-8" in results[1].reason
+    assert [r.text for r in results if isinstance(r, ParsedRecord)] == ["ok", "été"]
+
+
+def test_formats_hostile_invalid_utf8_in_csv_rejects_only_its_row() -> None:
+    data = b"id,text\n1,caf\xe9\n2,fine\n"
+    results = list(read(data, format="csv"))
+    assert isinstance(results[0], Rejected)
+    assert (results[0].line, results[0].reason) == (2, "invalid UTF-8 (byte 0xe9)")
+    assert isinstance(results[1], ParsedRecord)
+    assert results[1].text == "fine"
+
+
+def test_formats_hostile_invalid_utf8_in_json_document_rejects_only_its_item() -> None:
+    data = b'[{"id": 1, "text": "caf\xe9"}, {"id": 2, "text": "fine"}]'
+    results = list(read(data, format="json"))
+    assert isinstance(results[0], Rejected)
+    assert "invalid UTF-8" in results[0].reason
+    assert isinstance(results[1], ParsedRecord)
+
+
+def test_formats_hostile_unpaired_surrogate_escape_rejected() -> None:
+    data = b'{"id": 1, "text": "half an emoji \\ud83d"}\n{"id": 2, "text": "whole \\ud83d\\ude00"}\n'
+    results = list(read(data, format="jsonl"))
+    assert isinstance(results[0], Rejected)
+    assert "unpaired UTF-16 surrogate" in results[0].reason
+    assert isinstance(results[1], ParsedRecord)
+    assert results[1].text == "whole 😀"
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_formats_hostile_bom_crlf_and_blank_lines(fmt: str) -> None:
+    if fmt == "jsonl":
+        data = b'\xef\xbb\xbf{"id": 1, "text": "a"}\r\n\r\n   \r\n{"id": 2, "text": "b"}\r\n'
+    else:
+        data = b"\xef\xbb\xbfid,text\r\n1,a\r\n\r\n2,b\r\n"
+    results = list(read(data, format=fmt))
+    assert all(isinstance(r, ParsedRecord) for r in results)
+    assert [(r.line, r.platform_id, r.text) for r in results if isinstance(r, ParsedRecord)] == [
+        (1 if fmt == "jsonl" else 2, "1", "a"),
+        (4, "2", "b"),
+    ]
+
+
+def test_formats_hostile_duplicate_ids_pass_through() -> None:
+    data = b'{"id": 1, "text": "a"}\n{"id": 1, "text": "a again"}\n'
+    assert [r.platform_id for r in read(data, format="jsonl") if isinstance(r, ParsedRecord)] == ["1", "1"]
+
+
+def test_formats_hostile_deeply_nested_json_rejected() -> None:
+    data = b'{"id": 1, "text": "x", "deep": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n"
+    data += b'{"id": 2, "text": "y"}\n'
+    results = list(read(data, format="jsonl"))
+    assert isinstance(results[0], Rejected)
+    assert isinstance(results[1], ParsedRecord)
+
+
+def test_formats_hostile_empty_and_whitespace_only_sources() -> None:
+    for fmt in ("jsonl", "csv"):
+        assert list(read(b"", format=fmt)) == []
+        assert list(read(b"\n\n  \r\n", format=fmt)) == []
+
+
+def test_formats_hostile_emoji_only_text_accepted() -> None:
+    assert _texts(b'{"id": 1, "text": "\\ud83d\\udc4d"}\n', "jsonl") == ["👍"]

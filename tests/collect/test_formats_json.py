@@ -1,0 +1,49 @@
+"""Generic schema as one JSON document: an array of objects or {"messages": [...]}."""
+
+from __future__ import annotations
+
+import json
+
+from trustdesk.collect.formats import read
+from trustdesk.collect.records import ParsedRecord, Rejected
+
+
+def test_formats_json_array_uses_record_index_as_line() -> None:
+    doc = [{"id": "a", "text": "Chai latte too sweet"}, {"text": "no id"}, {"id": "c", "text": "ok"}]
+    results = list(read(json.dumps(doc, indent=2).encode(), format="json"))
+    assert [r.line for r in results] == [1, 2, 3]
+    assert isinstance(results[1], Rejected)
+    assert results[1].reason == "missing id"
+    assert isinstance(results[2], ParsedRecord)
+    assert results[2].raw == doc[2]
+
+
+def test_formats_json_messages_wrapper() -> None:
+    doc = {"exported": "2026-11-22", "messages": [{"id": 1, "text": "Cardamom bun heaven", "rating": 5}]}
+    [record] = read(json.dumps(doc).encode(), format="json")
+    assert isinstance(record, ParsedRecord)
+    assert (record.platform_id, record.kind, record.rating) == ("1", "review", 5.0)
+
+
+def test_formats_json_non_object_items_rejected() -> None:
+    results = list(read(b'[{"id": 1, "text": "x"}, "oops", null]', format="json"))
+    assert [type(r).__name__ for r in results] == ["ParsedRecord", "Rejected", "Rejected"]
+
+
+def test_formats_json_invalid_document_is_one_rejection_with_position() -> None:
+    [result] = read(b'[{"id": 1, "text": "x"},\n {"id": 2 "text": "y"}]', format="json")
+    assert isinstance(result, Rejected)
+    assert result.line == 0
+    assert result.reason.startswith("invalid JSON at line 2 column 11")
+
+
+def test_formats_json_wrong_shape_rejected() -> None:
+    [result] = read(b'{"items": []}', format="json")
+    assert isinstance(result, Rejected)
+    assert "messages" in result.reason
+
+
+def test_formats_json_jsonl_given_as_json_gets_hint() -> None:
+    [result] = read(b'{"id": 1, "text": "x"}\n{"id": 2, "text": "y"}\n', format="json")
+    assert isinstance(result, Rejected)
+    assert "use the jsonl format" in result.reason

@@ -46,7 +46,11 @@ def test_formats_hostile_one_megabyte_text_intact() -> None:
 
 
 def test_formats_hostile_invalid_utf8_rejects_only_its_line() -> None:
-    data = b'{"id": 1, "text": "ok"}\n{"id": 2, "text": "caf\xe9 latte"}\n{"id": 3, "text": "\xc3\xa9t\xc3\xa9"}\n'
+    data = (
+        b'{"id": 1, "text": "ok"}\n'
+        b'{"id": 2, "text": "caf\xe9 latte"}\n'
+        b'{"id": 3, "text": "\xc3\xa9t\xc3\xa9"}\n'
+    )
     results = list(read(data, format="jsonl"))
     assert isinstance(results[1], Rejected)
     assert results[1].line == 2

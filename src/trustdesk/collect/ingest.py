@@ -1,0 +1,463 @@
+"""Ingestion: parsed records into the inbox, idempotent, threaded, one transaction per batch.
+
+``ingest_batch`` is the service (it flushes, the caller commits); ``run_import`` is the edge for files:
+it reads, batches, commits each batch on its own and keeps a report of every rejected line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.orm import Session
+
+from trustdesk.collect.models import ImportRun
+from trustdesk.collect.records import ParsedRecord, Rejected
+from trustdesk.inbox.identity import CustomerResolver
+from trustdesk.inbox.models import Channel, Conversation, Message, MessageRevision
+from trustdesk.inbox.priority import provisional_priority
+from trustdesk.store.base import utcnow
+from trustdesk.store.db import unit_of_work
+from trustdesk.team import audit
+
+DEFAULT_BATCH_SIZE = 2000
+_SUBJECT_CHARS = 200
+
+
+@dataclass
+class BatchReport:
+    """What one batch did: counts, rejected lines, and the ids it touched."""
+
+    new: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    message_ids: list[int] = field(default_factory=list)
+    conversation_ids: set[int] = field(default_factory=set)
+
+    def add(self, other: BatchReport) -> None:
+        """Fold another batch's report into this one."""
+        self.new += other.new
+        self.updated += other.updated
+        self.duplicates += other.duplicates
+        self.rejected.extend(other.rejected)
+        self.message_ids.extend(other.message_ids)
+        self.conversation_ids |= other.conversation_ids
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON summary promised by ``trustdesk import --json``."""
+        return {
+            "new": self.new,
+            "updated": self.updated,
+            "duplicates": self.duplicates,
+            "rejected": [{"line": r["line"], "reason": r["reason"]} for r in self.rejected],
+        }
+
+
+class IngestError(ValueError):
+    """A whole import cannot start (unknown channel, unreadable file); code says which."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class _Pending:
+    record: ParsedRecord
+    channel: Channel
+
+
+def ingest_batch(
+    *,
+    session: Session,
+    channel: Channel,
+    records: Sequence[ParsedRecord | Rejected],
+    actor_kind: str = "import",
+    actor_id: int | None = None,
+) -> BatchReport:
+    """Store one batch: new messages, edits (with history), duplicates skipped, bad records reported.
+
+    Idempotent on (channel, platform id): running the same batch twice changes nothing the second time.
+    Flushes but never commits.
+    """
+    report = BatchReport()
+    channels = _ChannelLookup(session=session, default=channel)
+    latest: dict[tuple[int, str], _Pending] = {}
+    for item in records:
+        if isinstance(item, Rejected):
+            report.rejected.append({"line": item.line, "reason": item.reason})
+            continue
+        target = channels.resolve(item.channel)
+        if target is None:
+            report.rejected.append({"line": item.line, "reason": f"unknown channel {item.channel!r}"})
+            continue
+        key = (target.id, item.platform_id)
+        if key in latest:
+            # The same id twice in one batch: the later record is the newer version of the message.
+            report.duplicates += 1
+        latest[key] = _Pending(item, target)
+    if not latest:
+        return report
+
+    existing = _load_existing(session, list(latest))
+    fresh: dict[tuple[int, str], _Pending] = {}
+    for key, pending in latest.items():
+        row = existing.get(key)
+        if row is None:
+            fresh[key] = pending
+        elif _apply_edit(session, row, pending.record):
+            report.updated += 1
+            report.message_ids.append(row.id)
+            report.conversation_ids.add(row.conversation_id)
+        else:
+            report.duplicates += 1
+    if fresh:
+        _insert_new(session, fresh, report)
+    audit.record(
+        session=session,
+        action="import.batch",
+        entity_type="channel",
+        entity_id=channel.id,
+        brand_id=channel.brand_id,
+        actor_id=actor_id,
+        actor_kind=actor_kind,
+        data={
+            "new": report.new,
+            "updated": report.updated,
+            "duplicates": report.duplicates,
+            "rejected": len(report.rejected),
+        },
+    )
+    return report
+
+
+class _ChannelLookup:
+    """Resolves a record's own ``channel`` field to a channel of the same brand (cached per batch)."""
+
+    def __init__(self, *, session: Session, default: Channel) -> None:
+        self.session = session
+        self.default = default
+        self.cache: dict[str, Channel | None] = {default.name: default}
+
+    def resolve(self, name: str | None) -> Channel | None:
+        if not name:
+            return self.default
+        if name not in self.cache:
+            found = self.session.scalars(
+                select(Channel).where(Channel.name == name, Channel.brand_id == self.default.brand_id)
+            ).first()
+            self.cache[name] = found
+        return self.cache[name]
+
+
+def _load_existing(session: Session, keys: list[tuple[int, str]]) -> dict[tuple[int, str], Message]:
+    by_channel: dict[int, list[str]] = {}
+    for channel_id, platform_id in keys:
+        by_channel.setdefault(channel_id, []).append(platform_id)
+    found: dict[tuple[int, str], Message] = {}
+    for channel_id, ids in by_channel.items():
+        for chunk in _chunks(ids, 500):
+            rows = session.scalars(
+                select(Message).where(Message.channel_id == channel_id, Message.platform_id.in_(chunk))
+            )
+            for row in rows:
+                found[(channel_id, row.platform_id)] = row
+    return found
+
+
+def _apply_edit(session: Session, row: Message, record: ParsedRecord) -> bool:
+    """Update ``row`` if the record changed its content; keep the old version. False if unchanged."""
+    if (row.text, row.title, row.rating) == (record.text, record.title, record.rating):
+        return False
+    session.add(
+        MessageRevision(
+            message_id=row.id,
+            text=row.text,
+            title=row.title,
+            rating=row.rating,
+            edited_at=row.edited_at or row.created_at,
+            raw=row.raw,
+        )
+    )
+    row.text, row.title, row.rating, row.raw = record.text, record.title, record.rating, record.raw
+    row.edited_at = record.updated_at or utcnow()
+    # The words changed, so the analysis must be redone.
+    row.analyzed_at = None
+    session.flush()
+    return True
+
+
+def _insert_new(session: Session, fresh: dict[tuple[int, str], _Pending], report: BatchReport) -> None:
+    now = utcnow()
+    parents = _load_parents(session, fresh)
+    resolver = CustomerResolver(session=session)
+    inbound = [p for p in fresh.values() if p.record.direction == "inbound"]
+    customer_of = resolver.resolve_many([(p.channel, p.record) for p in inbound])
+
+    # Insert in waves: a message whose parent is in this same batch waits for the parent's id.
+    remaining = dict(fresh)
+    touched: dict[int, list[dict[str, Any]]] = {}
+    while remaining:
+        wave = {
+            key: p
+            for key, p in remaining.items()
+            if not p.record.parent_platform_id
+            or (key[0], p.record.parent_platform_id) not in remaining
+            or (key[0], p.record.parent_platform_id) == key
+        }
+        if not wave:  # a cycle of parent ids: break it rather than loop forever
+            wave = dict([next(iter(remaining.items()))])
+        for key in wave:
+            del remaining[key]
+        rows = _rows_for_wave(session, wave, parents, customer_of, now)
+        ids = session.scalars(insert(Message).returning(Message.id, sort_by_parameter_order=True), rows).all()
+        for key, row, message_id in zip(wave, rows, ids, strict=True):
+            parents[key] = (message_id, row["conversation_id"])
+            touched.setdefault(row["conversation_id"], []).append(row)
+            report.message_ids.append(message_id)
+        report.new += len(rows)
+    _update_conversations(session, touched, now)
+    report.conversation_ids |= set(touched)
+
+
+def _load_parents(
+    session: Session, fresh: dict[tuple[int, str], _Pending]
+) -> dict[tuple[int, str], tuple[int, int]]:
+    wanted: dict[int, set[str]] = {}
+    for (channel_id, _), p in fresh.items():
+        parent = p.record.parent_platform_id
+        if parent and (channel_id, parent) not in fresh:
+            wanted.setdefault(channel_id, set()).add(parent)
+    found: dict[tuple[int, str], tuple[int, int]] = {}
+    for channel_id, ids in wanted.items():
+        for chunk in _chunks(sorted(ids), 500):
+            rows = session.execute(
+                select(Message.platform_id, Message.id, Message.conversation_id).where(
+                    Message.channel_id == channel_id, Message.platform_id.in_(chunk)
+                )
+            )
+            for platform_id, message_id, conversation_id in rows:
+                found[(channel_id, platform_id)] = (message_id, conversation_id)
+    return found
+
+
+def _rows_for_wave(
+    session: Session,
+    wave: dict[tuple[int, str], _Pending],
+    parents: dict[tuple[int, str], tuple[int, int]],
+    customer_of: dict[int, tuple[int, int]],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    new_conversations: list[tuple[tuple[int, str], dict[str, Any]]] = []
+    rows: dict[tuple[int, str], dict[str, Any]] = {}
+    for key, p in wave.items():
+        rec = p.record
+        created = rec.created_at or now
+        customer_id, identity_id = customer_of.get(id(rec), (None, None))
+        parent = parents.get((key[0], rec.parent_platform_id)) if rec.parent_platform_id else None
+        rows[key] = {
+            "channel_id": p.channel.id,
+            "customer_id": customer_id,
+            "identity_id": identity_id,
+            "parent_id": parent[0] if parent else None,
+            "conversation_id": parent[1] if parent else None,
+            "platform_id": rec.platform_id,
+            "parent_platform_id": rec.parent_platform_id,
+            "direction": rec.direction,
+            "kind": rec.kind,
+            "author_name": rec.author_name or "",
+            "author_handle": rec.author_handle,
+            "author_followers": rec.author_followers,
+            "title": rec.title,
+            "text": rec.text,
+            "rating": rec.rating,
+            "language": rec.language,
+            "is_public": rec.is_public,
+            "url": rec.url,
+            "created_at": created,
+            "received_at": now,
+            "edited_at": rec.updated_at if rec.updated_at and rec.updated_at > created else None,
+            "raw": rec.raw,
+        }
+        if parent is None:
+            new_conversations.append(
+                (
+                    key,
+                    {
+                        "brand_id": p.channel.brand_id,
+                        "channel_id": p.channel.id,
+                        "customer_id": customer_id,
+                        "status": "open",
+                        "subject": _subject(rec),
+                        "is_public": rec.is_public,
+                        "rating": rec.rating,
+                        "priority": 0.0,
+                        "message_count": 0,
+                        "first_message_at": created,
+                        "last_message_at": created,
+                        "created_at": now,
+                    },
+                )
+            )
+    if new_conversations:
+        ids = session.scalars(
+            insert(Conversation).returning(Conversation.id, sort_by_parameter_order=True),
+            [values for _, values in new_conversations],
+        ).all()
+        for (key, _), conversation_id in zip(new_conversations, ids, strict=True):
+            rows[key]["conversation_id"] = conversation_id
+    return list(rows.values())
+
+
+def _subject(rec: ParsedRecord) -> str:
+    text = (rec.title or rec.text or "").strip().replace("\n", " ")
+    return text[:_SUBJECT_CHARS]
+
+
+def _update_conversations(session: Session, touched: dict[int, list[dict[str, Any]]], now: datetime) -> None:
+    """Fold new messages into their conversations' counters, waiting state and status."""
+    conversations = {
+        c.id: c
+        for chunk in _chunks(sorted(touched), 500)
+        for c in session.scalars(select(Conversation).where(Conversation.id.in_(chunk)))
+    }
+    changes: list[dict[str, Any]] = []
+    for conversation_id, rows in touched.items():
+        conv = conversations[conversation_id]
+        rows.sort(key=lambda r: r["created_at"])
+        first, last = rows[0]["created_at"], rows[-1]["created_at"]
+        change: dict[str, Any] = {
+            "id": conv.id,
+            "message_count": conv.message_count + len(rows),
+            "first_message_at": min(conv.first_message_at, first) if conv.message_count else first,
+            "last_message_at": max(conv.last_message_at, last) if conv.message_count else last,
+        }
+        newest_is_latest = not conv.message_count or last >= conv.last_message_at
+        inbound = [r for r in rows if r["direction"] == "inbound"]
+        outbound = [r for r in rows if r["direction"] == "outbound"]
+        if outbound:
+            first_reply = outbound[0]["created_at"]
+            if conv.first_response_at is None or first_reply < conv.first_response_at:
+                change["first_response_at"] = first_reply
+        if inbound and inbound[-1]["rating"] is not None:
+            change["rating"] = inbound[-1]["rating"]
+        if conv.customer_id is None and inbound and inbound[0]["customer_id"]:
+            change["customer_id"] = inbound[0]["customer_id"]
+        if newest_is_latest:
+            if rows[-1]["direction"] == "inbound":
+                change["waiting_since"] = conv.waiting_since or _first_unanswered(rows)
+                if conv.status == "resolved":
+                    # The customer came back: the concern is open again, and that is audited.
+                    change["status"] = "open"
+                    change["resolved_at"] = None
+                    audit.record(
+                        session=session,
+                        action="conversation.reopened",
+                        entity_type="conversation",
+                        entity_id=conv.id,
+                        brand_id=conv.brand_id,
+                        summary="reopened by a new message from the customer",
+                    )
+            else:
+                change["waiting_since"] = None
+        change["priority"] = provisional_priority(
+            rating=change.get("rating", conv.rating),
+            followers=max((r["author_followers"] or 0 for r in inbound), default=0),
+            is_public=conv.is_public,
+            waiting_since=change.get("waiting_since", conv.waiting_since),
+            now=now,
+        )
+        changes.append(change)
+    if changes:
+        session.execute(update(Conversation), changes)
+        session.expire_all()
+
+
+def _first_unanswered(rows: list[dict[str, Any]]) -> datetime:
+    waiting = rows[-1]["created_at"]
+    for row in reversed(rows):
+        if row["direction"] != "inbound":
+            break
+        waiting = row["created_at"]
+    return waiting
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _batched(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def find_channel(*, session: Session, name: str) -> Channel:
+    """The channel called ``name``, or an ``IngestError`` that lists the channels there are."""
+    channel = session.scalars(select(Channel).where(Channel.name == name)).first()
+    if channel is None:
+        names = ", ".join(session.scalars(select(Channel.name).order_by(Channel.name))) or "none yet"
+        raise IngestError(
+            "collect.unknown_channel",
+            f"No channel named {name!r} (channels: {names}). "
+            "Create it with `trustdesk channels add NAME --kind KIND`.",
+        )
+    return channel
+
+
+def run_import(
+    *,
+    engine: Engine,
+    channel_name: str,
+    records: Iterable[ParsedRecord | Rejected],
+    source: str = "",
+    format: str = "",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    on_batch: Callable[[BatchReport], None] | None = None,
+) -> BatchReport:
+    """Import ``records`` into a channel, committing each batch on its own; returns the whole report.
+
+    A failing batch is rolled back alone and its records are reported as rejected; earlier and
+    later batches still land. The run is recorded as an ``ImportRun``.
+    """
+    with unit_of_work(engine) as session:
+        channel = find_channel(session=session, name=channel_name)
+        run = ImportRun(channel_id=channel.id, source=source[:500], format=format)
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    total = BatchReport()
+    for batch in _batched(records, batch_size):
+        try:
+            with unit_of_work(engine) as session:
+                channel = session.get_one(Channel, channel.id)
+                report = ingest_batch(session=session, channel=channel, records=batch)
+        except Exception as exc:  # noqa: BLE001 - one bad batch must not sink the import
+            report = BatchReport(
+                rejected=[
+                    {"line": item.line, "reason": f"batch failed: {type(exc).__name__}: {exc}"[:500]}
+                    for item in batch
+                ]
+            )
+        total.add(report)
+        if on_batch is not None:
+            on_batch(report)
+    with unit_of_work(engine) as session:
+        session.execute(
+            update(ImportRun)
+            .where(ImportRun.id == run_id)
+            .values(
+                finished_at=utcnow(),
+                new=total.new,
+                updated=total.updated,
+                duplicates=total.duplicates,
+                rejected=total.rejected[:10_000],
+            )
+        )
+    return total

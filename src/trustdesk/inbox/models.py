@@ -139,6 +139,8 @@ class Conversation(CreatedAtMixin, Base):
     sentiment: Mapped[str | None] = mapped_column(String(16))
     emotion: Mapped[str | None] = mapped_column(String(32))
     intent: Mapped[str | None] = mapped_column(String(32))
+    urgency: Mapped[float | None] = mapped_column(Float)
+    spam: Mapped[bool] = mapped_column(Boolean, default=False)
     rating: Mapped[float | None] = mapped_column(Float)
     is_public: Mapped[bool] = mapped_column(Boolean, default=True)
     message_count: Mapped[int] = mapped_column(Integer, default=0)

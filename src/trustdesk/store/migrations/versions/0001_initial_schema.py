@@ -178,6 +178,8 @@ def upgrade() -> None:
         sa.Column("sentiment", sa.String(length=16), nullable=True),
         sa.Column("emotion", sa.String(length=32), nullable=True),
         sa.Column("intent", sa.String(length=32), nullable=True),
+        sa.Column("urgency", sa.Float(), nullable=True),
+        sa.Column("spam", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("rating", sa.Float(), nullable=True),
         sa.Column("is_public", sa.Boolean(), nullable=False),
         sa.Column("message_count", sa.Integer(), nullable=False),

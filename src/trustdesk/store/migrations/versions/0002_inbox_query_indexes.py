@@ -1,0 +1,88 @@
+"""Inbox list and search: indexes for keyset pages, accent-folded PostgreSQL search
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-23 10:55:00
+
+- conversations (priority, id) and (waiting_since, id): the unfiltered "priority" and "waiting" sorts
+  walk an index instead of sorting the whole table.
+- messages (created_at, id): search results are newest first; the planner can walk it for common words.
+- PostgreSQL: search_vector is rebuilt over ``trustdesk_fold(...)`` (accents removed, ``- . / @ _ : + '``
+  read as spaces) so that "cafe" finds "Café" and "123456" finds "BB-123456", as SQLite's
+  ``unicode61 remove_diacritics 2`` tokenizer already does. The query side applies the same function.
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# Latin, Latin Extended and Greek letters with diacritics -> base letter; then separators -> space.
+# Generated once from Unicode NFKD decompositions and frozen here (a migration must never change).
+FOLD_FROM = (
+    "ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöøùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎ"
+    "ďĐđĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĦħĨĩĪīĬĭĮįİıĴĵĶķĹĺĻļĽľŁłŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞ"
+    "şŠšŢţŤťŦŧŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžƠơƯưǍǎǏǐǑǒǓǔǕǖǗǘǙǚǛǜǞǟǠǡǢǣǦǧǨǩǪǫǬǭǮǯǰǴ"
+    "ǵǸǹǺǻǼǽǾǿȀȁȂȃȄȅȆȇȈȉȊȋȌȍȎȏȐȑȒȓȔȕȖȗȘșȚțȞȟȦȧȨȩȪȫȬȭȮȯȰȱȲȳḀḁḂḃḄḅḆḇḈḉḊḋḌḍḎḏḐ"
+    "ḑḒḓḔḕḖḗḘḙḚḛḜḝḞḟḠḡḢḣḤḥḦḧḨḩḪḫḬḭḮḯḰḱḲḳḴḵḶḷḸḹḺḻḼḽḾḿṀṁṂṃṄṅṆṇṈṉṊṋṌṍṎṏṐṑṒṓṔṕṖ"
+    "ṗṘṙṚṛṜṝṞṟṠṡṢṣṤṥṦṧṨṩṪṫṬṭṮṯṰṱṲṳṴṵṶṷṸṹṺṻṼṽṾṿẀẁẂẃẄẅẆẇẈẉẊẋẌẍẎẏẐẑẒẓẔẕẖẗẘẙẛẠạ"
+    "ẢảẤấẦầẨẩẪẫẬậẮắẰằẲẳẴẵẶặẸẹẺẻẼẽẾếỀềỂểỄễỆệỈỉỊịỌọỎỏỐốỒồỔổỖỗỘộỚớỜờỞởỠỡỢợỤụỦủ"
+    "ỨứỪừỬửỮữỰựỲỳỴỵỶỷỸỹΆΈΉΊΌΎΏΐΪΫάέήίΰϊϋόύώ-./@_:+'"
+)
+FOLD_TO = (
+    "AAAAAACEEEEIIIINOOOOOOUUUUYaaaaaaceeeeiiiinoooooouuuuyyAaAaAaCcCcCcCcD"
+    "dDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIiJjKkLlLlLlLlNnNnNnOoOoOoRrRrRrSsSsS"
+    "sSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzOoUuAaIiOoUuUuUuUuUuAaAaÆæGgKkOoOoƷʒjG"
+    "gNnAaÆæØøAaAaEeEeIiIiOoOoRrRrUuUuSsTtHhAaEeOoOoOoOoYyAaBbBbBbCcDdDdDdD"
+    "dDdEeEeEeEeEeFfGgHhHhHhHhHhIiIiKkKkKkLlLlLlLlMmMmMmNnNnNnNnOoOoOoOoPpP"
+    "pRrRrRrRrSsSsSsSsSsTtTtTtTtUuUuUuUuUuVvVvWwWwWwWwWwXxXxYyZzZzZzhtwysAa"
+    "AaAaAaAaAaAaAaAaAaAaAaEeEeEeEeEeEeEeEeIiIiOoOoOoOoOoOoOoOoOoOoOoOoUuUu"
+    "UuUuUuUuUuYyYyYyYyΑΕΗΙΟΥΩιΙΥαεηιυιυουω        "
+)
+
+
+def _sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("conversations", schema=None) as batch_op:
+        batch_op.create_index("ix_conversations_priority", ["priority", "id"], unique=False)
+        batch_op.create_index("ix_conversations_waiting", ["waiting_since", "id"], unique=False)
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.create_index("ix_messages_created", ["created_at", "id"], unique=False)
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    assert len(FOLD_FROM) == len(FOLD_TO)
+    op.execute(
+        "CREATE FUNCTION trustdesk_fold(value text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE "
+        f"AS $fold$ SELECT translate(value, {_sql_literal(FOLD_FROM)}, {_sql_literal(FOLD_TO)}) $fold$"
+    )
+    op.execute("DROP INDEX IF EXISTS ix_messages_search")
+    op.execute("ALTER TABLE messages DROP COLUMN search_vector")
+    op.execute(
+        "ALTER TABLE messages ADD COLUMN search_vector tsvector GENERATED ALWAYS AS "
+        "(to_tsvector('simple', trustdesk_fold(coalesce(title, '') || ' ' || left(text, 100000)))) STORED"
+    )
+    op.execute("CREATE INDEX ix_messages_search ON messages USING gin (search_vector)")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_messages_search")
+        op.execute("ALTER TABLE messages DROP COLUMN search_vector")
+        op.execute(
+            "ALTER TABLE messages ADD COLUMN search_vector tsvector GENERATED ALWAYS AS "
+            "(to_tsvector('simple', coalesce(title, '') || ' ' || left(text, 100000))) STORED"
+        )
+        op.execute("CREATE INDEX ix_messages_search ON messages USING gin (search_vector)")
+        op.execute("DROP FUNCTION IF EXISTS trustdesk_fold(text)")
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_messages_created")
+    with op.batch_alter_table("conversations", schema=None) as batch_op:
+        batch_op.drop_index("ix_conversations_waiting")
+        batch_op.drop_index("ix_conversations_priority")

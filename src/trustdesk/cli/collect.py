@@ -1,9 +1,194 @@
-"""CLI commands of trustdesk.collect (registered by trustdesk.cli.main)."""
+"""``trustdesk import``, ``brands``, ``channels`` and ``customers``: getting messages in and organised."""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+
+brands_app = typer.Typer(
+    help="Brands: the companies whose front doors trustdesk watches.", no_args_is_help=True
+)
+channels_app = typer.Typer(
+    help="Channels: one front door each (a Google location, an app, a page…).", no_args_is_help=True
+)
+customers_app = typer.Typer(help="Customers recognised across channels.", no_args_is_help=True)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def import_file(
+    file: Annotated[Path, typer.Argument(help="CSV, JSON or JSONL export, or a platform's JSON payload.")],
+    channel: Annotated[str, typer.Option("--channel", "-c", help="Channel name to import into.")],
+    format: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="Format name; default: detected from name and content."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as JSON (last line of stdout).")
+    ] = False,
+    batch_size: Annotated[int, typer.Option(help="Records per transaction.")] = 2000,
+    analyze: Annotated[
+        bool, typer.Option(help="Analyse the new messages after the import is committed.")
+    ] = True,
+) -> None:
+    """Import messages into a channel: new, updated, duplicates and rejected lines are reported."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+    from trustdesk.collect import formats
+    from trustdesk.collect.ingest import IngestError, run_import
+    from trustdesk.store.db import get_engine
+    from trustdesk.store.migrate import DatabaseNotMigrated, ensure_migrated
+
+    if not file.is_file():
+        _fail(f"no such file: {file}")
+    engine = get_engine()
+    try:
+        ensure_migrated(engine)
+    except DatabaseNotMigrated as exc:
+        _fail(str(exc))
+    size = file.stat().st_size
+    with file.open("rb") as raw:
+        reader = formats.CountingReader(raw)
+        try:
+            records = formats.read(reader, format=format, filename=file.name)
+        except formats.UnknownFormat as exc:
+            _fail(str(exc))
+        progress = Progress(
+            TextColumn("importing {task.description}"),
+            BarColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            transient=True,
+            console=None if not as_json else _stderr_console(),
+        )
+        with progress:
+            task = progress.add_task(file.name, total=size)
+            try:
+                report = run_import(
+                    engine=engine,
+                    channel_name=channel,
+                    records=records,
+                    source=str(file),
+                    format=format or "",
+                    batch_size=batch_size,
+                    on_batch=lambda _r: progress.update(task, completed=reader.bytes_read),
+                )
+            except IngestError as exc:
+                _fail(str(exc))
+    summary = report.summary()
+    if not as_json:
+        typer.echo(
+            f"{file.name} → {channel}: {summary['new']} new, {summary['updated']} updated, "
+            f"{summary['duplicates']} skipped as duplicates, {len(summary['rejected'])} rejected"
+        )
+        for item in summary["rejected"][:50]:
+            typer.echo(f"  line {item['line']}: {item['reason']}")
+        if len(summary["rejected"]) > 50:
+            typer.echo(f"  … and {len(summary['rejected']) - 50} more (see `trustdesk imports show`)")
+    if analyze and report.message_ids:
+        from trustdesk.worker import dispatch_analysis
+
+        dispatch_analysis(engine=engine, message_ids=report.message_ids, wait=True)
+    if as_json:
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+
+
+def _stderr_console() -> Console:
+
+    return Console(stderr=True)
+
+
+@brands_app.command("add")
+def brands_add(
+    slug: str,
+    name: Annotated[str, typer.Option(help="Display name.")],
+    timezone: Annotated[str, typer.Option(help="IANA time zone for business hours.")] = "UTC",
+) -> None:
+    """Create a brand."""
+    from trustdesk.inbox.channels import ChannelError, create_brand
+    from trustdesk.store.db import unit_of_work
+
+    try:
+        with unit_of_work() as session:
+            brand = create_brand(session=session, slug=slug, name=name, timezone=timezone)
+            typer.echo(f"brand {brand.slug} created (id {brand.id})")
+    except ChannelError as exc:
+        _fail(str(exc))
+
+
+@channels_app.command("add")
+def channels_add(
+    name: str,
+    kind: Annotated[
+        str, typer.Option(help="google_business, google_play, app_store, facebook, x, email, webhook, …")
+    ],
+    brand: Annotated[str | None, typer.Option(help="Brand slug (default: the only brand).")] = None,
+    display_name: Annotated[str, typer.Option(help="Name shown in the inbox.")] = "",
+) -> None:
+    """Create a channel; webhook channels print their signing secret."""
+    from sqlalchemy import select
+
+    from trustdesk.inbox.channels import ChannelError, create_channel
+    from trustdesk.inbox.models import Brand
+    from trustdesk.store.db import unit_of_work
+
+    try:
+        with unit_of_work() as session:
+            brands = list(
+                session.scalars(select(Brand).where(Brand.slug == brand) if brand else select(Brand))
+            )
+            if len(brands) != 1:
+                _fail(
+                    "name the brand with --brand"
+                    if brands
+                    else f"no brand {brand or ''} — `trustdesk brands add`"
+                )
+            ch = create_channel(
+                session=session, brand_id=brands[0].id, name=name, kind=kind, display_name=display_name
+            )
+            typer.echo(f"channel {ch.name} ({ch.kind}) created for {brands[0].slug}")
+            if ch.webhook_secret:
+                typer.echo(f"webhook URL: /api/v1/webhooks/{ch.name}  signing secret: {ch.webhook_secret}")
+    except ChannelError as exc:
+        _fail(str(exc))
+
+
+@channels_app.command("list")
+def channels_list() -> None:
+    """List channels."""
+    from trustdesk.inbox.channels import list_channels
+    from trustdesk.store.db import unit_of_work
+
+    with unit_of_work() as session:
+        for ch in list_channels(session=session):
+            typer.echo(f"{ch.name:24} {ch.kind:16} {ch.display_name}")
+
+
+@customers_app.command("merge")
+def customers_merge(survivor: int, merged: int) -> None:
+    """Merge customer MERGED into SURVIVOR (identities, conversations and messages move)."""
+    from trustdesk.inbox.identity import MergeError, merge_customers
+    from trustdesk.store.db import unit_of_work
+
+    try:
+        with unit_of_work() as session:
+            merge_customers(session=session, survivor_id=survivor, merged_id=merged)
+    except MergeError as exc:
+        _fail(str(exc))
+    typer.echo(f"customer {merged} merged into {survivor}")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the main app."""
+    """Add ``import``, ``brands``, ``channels`` and ``customers``."""
+    app.command("import")(import_file)
+    app.add_typer(brands_app, name="brands")
+    app.add_typer(channels_app, name="channels")
+    app.add_typer(customers_app, name="customers")

@@ -1,0 +1,50 @@
+# trustdesk tasks. `make help` lists them.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP_FLAGS ?= -q --disable-pip-version-check
+
+.DEFAULT_GOAL := help
+
+help: ## List the tasks
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install $(PIP_FLAGS) -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install $(PIP_FLAGS) -c constraints.txt -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed ## Install trustdesk into .venv
+dev: $(VENV)/.installed-dev ## Install trustdesk with the development tools
+
+demo: install ## Run the desk with the demo data on SQLite (./trustdesk.db)
+	$(BIN)/trustdesk serve --demo
+
+browser: ## Install Debian's Chromium for the browser tests (needs root and apt; skipped otherwise)
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+	  echo "chromium not installed: browser tests will be skipped"; }
+
+lint: dev ## ruff (lint + format check) and mypy
+	$(BIN)/ruff check src tests bench training
+	$(BIN)/ruff format --check src tests bench training
+	$(BIN)/mypy
+
+test: dev browser lint ## Everything CI runs: lint, types, all tests on SQLite and PostgreSQL, browser tests
+	$(BIN)/python -m pytest
+
+train: ## Retrain the shipped analysis models from ../shared/data (never in CI)
+	$(BIN)/pip install $(PIP_FLAGS) -c constraints.txt -e '.[train]'
+	$(BIN)/python -m training.train_fast --data ../shared/data
+
+bench: install ## Inbox and reply benchmarks at 100,000 messages (JSON on stdout)
+	$(BIN)/python -m bench.inbox --messages 100000 --db sqlite --json
+	$(BIN)/python -m bench.replies --json
+
+.PHONY: help install dev demo browser lint test train bench

@@ -1,0 +1,88 @@
+"""Load the Bluebird Coffee demo into an empty database through the normal ingestion path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, func, select
+
+from trustdesk.collect.formats import parse_generic_object
+from trustdesk.collect.ingest import run_import
+from trustdesk.collect.records import ParsedRecord, Rejected
+from trustdesk.demo import load_brand, shifted_messages
+from trustdesk.inbox.channels import create_brand, create_channel, get_brand
+from trustdesk.inbox.models import Message
+from trustdesk.store.base import utcnow
+from trustdesk.store.db import unit_of_work
+from trustdesk.team.models import Membership
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What ``load_demo`` did."""
+
+    created: bool
+    messages: int
+    rejected: list[dict[str, object]]
+    users: list[tuple[str, str]]  # (email, role)
+    password: str
+
+
+def load_demo(engine: Engine, *, now: datetime | None = None, analyze: bool = True) -> DemoSummary:
+    """Create the demo brand, channels, users and messages unless the brand exists; analyse them."""
+    spec = load_brand()
+    users = [(u["email"], u["role"]) for u in spec["users"]]
+    with unit_of_work(engine) as session:
+        if get_brand(session=session, slug=spec["slug"]) is not None:
+            count = session.scalar(select(func.count()).select_from(Message)) or 0
+            return DemoSummary(False, count, [], users, spec["demo_password"])
+        brand = create_brand(session=session, slug=spec["slug"], name=spec["name"], timezone=spec["timezone"])
+        brand.settings = {
+            key: spec[key]
+            for key in (
+                "care_email",
+                "website",
+                "signature",
+                "locations",
+                "staff",
+                "products",
+                "policies",
+                "sla",
+            )
+            if key in spec
+        }
+        for ch in spec["channels"]:
+            create_channel(
+                session=session,
+                brand_id=brand.id,
+                name=ch["name"],
+                kind=ch["kind"],
+                display_name=ch.get("display_name", ""),
+                external_id=ch.get("account"),
+                url=ch.get("url"),
+                is_public=ch.get("public"),
+            )
+        from trustdesk.team.users import create_user
+
+        for user in spec["users"]:
+            created = create_user(
+                session=session,
+                email=user["email"],
+                name=user["name"],
+                role=user["role"],
+                password=spec["demo_password"],
+            )
+            session.add(Membership(user_id=created.id, brand_id=brand.id, role=user["role"]))
+        default_channel = spec["channels"][0]["name"]
+    records: list[ParsedRecord | Rejected] = [
+        parse_generic_object(obj, line=i) for i, obj in enumerate(shifted_messages(now or utcnow()), start=1)
+    ]
+    report = run_import(
+        engine=engine, channel_name=default_channel, records=records, source="demo", format="jsonl"
+    )
+    if analyze:
+        from trustdesk.worker.analysis import analyze_all_pending
+
+        analyze_all_pending(engine=engine)
+    return DemoSummary(True, report.new, report.rejected, users, spec["demo_password"])

@@ -1,0 +1,153 @@
+"""The analysis job: read un-analysed inbound messages, run ``understand``, store the results.
+
+Safe to run twice and in parallel with itself: it only picks rows whose ``analyzed_at`` is still empty
+and re-fetches them by id, so a message deleted or already analysed in the meantime is simply skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from trustdesk.inbox.models import Channel, Conversation, Message
+from trustdesk.store.base import utcnow
+from trustdesk.store.db import unit_of_work
+
+if TYPE_CHECKING:
+    from trustdesk.understand.schemas import Analysis
+
+BATCH = 512
+
+
+def analyze_messages(*, engine: Engine, message_ids: Sequence[int] | None = None, limit: int = BATCH) -> int:
+    """Analyse up to ``limit`` pending inbound messages (of ``message_ids`` if given); returns how many."""
+    from trustdesk.understand import analyze
+    from trustdesk.understand.schemas import MessageInput
+
+    with unit_of_work(engine) as session:
+        query = select(Message).where(Message.analyzed_at.is_(None), Message.direction == "inbound")
+        if message_ids is not None:
+            query = query.where(Message.id.in_(list(message_ids)))
+        messages = list(session.scalars(query.order_by(Message.id).limit(limit)))
+        if not messages:
+            return 0
+        kinds = _channel_kinds(session)
+        inputs = [
+            MessageInput(
+                text=m.text if not m.title else f"{m.title}\n{m.text}",
+                channel=kinds.get(m.channel_id),
+                author=m.author_name or None,
+                rating=m.rating,
+                followers=m.author_followers,
+            )
+            for m in messages
+        ]
+        now = utcnow()
+        for message, result in zip(messages, analyze(inputs), strict=True):
+            message.analyzed_at = now
+            message.analysis_model = result.model[:64]
+            message.sentiment = result.sentiment
+            message.sentiment_score = result.sentiment_score
+            message.emotion = result.emotion
+            message.emotion_scores = result.emotion_scores
+            message.intent = result.intent
+            message.abusive = result.abusive
+            message.over_the_top = result.over_the_top
+            message.spam = result.spam
+            message.urgency = result.urgency
+            message.analysis_reasons = list(result.reasons)
+            if not message.language and result.language != "und":
+                message.language = result.language
+        session.flush()
+        refresh_conversations(
+            session=session, conversation_ids={m.conversation_id for m in messages}, now=now
+        )
+        return len(messages)
+
+
+def analyze_all_pending(*, engine: Engine, message_ids: Sequence[int] | None = None) -> int:
+    """Analyse every pending message (of ``message_ids`` if given), batch by batch; returns how many."""
+    done = 0
+    ids = list(message_ids) if message_ids is not None else None
+    while True:
+        chunk = None if ids is None else ids[:BATCH]
+        n = analyze_messages(engine=engine, message_ids=chunk)
+        done += n
+        if ids is not None:
+            ids = ids[BATCH:]
+            if not ids:
+                return done
+        elif n == 0:
+            return done
+
+
+def refresh_conversations(
+    *, session: Session, conversation_ids: set[int], now: datetime | None = None
+) -> None:
+    """Recompute each conversation's analysis summary and inbox priority from its newest inbound message."""
+    from trustdesk.understand.priority import priority
+
+    now = now or utcnow()
+    ids = sorted(conversation_ids)
+    for start in range(0, len(ids), 500):
+        conversations = session.scalars(
+            select(Conversation).where(Conversation.id.in_(ids[start : start + 500]))
+        )
+        latest = _latest_analysed_inbound(session, ids[start : start + 500])
+        for conv in conversations:
+            message = latest.get(conv.id)
+            if message is None:
+                continue
+            conv.sentiment, conv.emotion, conv.intent = message.sentiment, message.emotion, message.intent
+            conv.urgency = message.urgency
+            conv.spam = bool(message.spam)
+            waiting = (now - conv.waiting_since).total_seconds() / 3600 if conv.waiting_since else 0.0
+            conv.priority = round(
+                priority(
+                    analysis=_as_analysis(message),
+                    rating=conv.rating,
+                    followers=message.author_followers,
+                    is_public=conv.is_public,
+                    waiting_hours=waiting,
+                ),
+                3,
+            )
+    session.flush()
+
+
+def _latest_analysed_inbound(session: Session, conversation_ids: list[int]) -> dict[int, Message]:
+    rows = session.scalars(
+        select(Message)
+        .where(
+            Message.conversation_id.in_(conversation_ids),
+            Message.direction == "inbound",
+            Message.analyzed_at.is_not(None),
+        )
+        .order_by(Message.conversation_id, Message.created_at, Message.id)
+    )
+    return {m.conversation_id: m for m in rows}  # the last one per conversation wins
+
+
+def _as_analysis(message: Message) -> Analysis:
+    from trustdesk.understand.schemas import Analysis
+
+    return Analysis(
+        sentiment=message.sentiment or "neutral",
+        sentiment_score=message.sentiment_score or 0.0,
+        emotion=message.emotion or "neutral",
+        emotion_scores=message.emotion_scores or {},
+        intent=message.intent or "other",
+        abusive=bool(message.abusive),
+        over_the_top=bool(message.over_the_top),
+        spam=bool(message.spam),
+        language=message.language or "und",
+        urgency=message.urgency or 0.0,
+    )
+
+
+def _channel_kinds(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(Channel.id, Channel.kind)).tuples().all())

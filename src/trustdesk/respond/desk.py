@@ -1,0 +1,203 @@
+"""Drafting and checking replies for conversations in the inbox (the database side of ``respond``).
+
+The drafter and checker are pure; this module gathers what they need from the inbox: the message
+to answer and its analysis, the customer's history across channels, the brand's playbook and the
+brand's recent public replies (so no two replies share their wording).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trustdesk.inbox.models import Brand, Channel, Conversation, Customer, Message
+from trustdesk.respond.checker import check_reply
+from trustdesk.respond.drafter import draft
+from trustdesk.respond.playbook import load_playbook
+from trustdesk.respond.schemas import CustomerHistory, DraftResult, Finding, Playbook
+from trustdesk.settings import get_settings
+from trustdesk.understand.schemas import Analysis
+
+RECENT_REPLIES = 200
+COMPLAINT_INTENTS = frozenset(
+    {"complaint", "bug_report", "billing_refund", "delivery", "account_access", "return_exchange", "safety"}
+)
+
+
+class DraftError(LookupError):
+    """Nothing to draft for (code ``respond.not_found`` or ``respond.nothing_to_answer``)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class ReplyContext:
+    """Everything the drafter and checker need about one conversation."""
+
+    conversation: Conversation
+    message: Message
+    channel: Channel
+    playbook: Playbook
+    analysis: Analysis | None
+    history: CustomerHistory
+    recent_replies: list[str]
+
+
+def playbook_for(brand: Brand) -> Playbook:
+    """The brand's playbook: its own (``settings.playbook``: a path or a shipped name), else the default."""
+    chosen = (brand.settings or {}).get("playbook") or get_settings().playbook_path
+    if chosen is None and brand.slug in _shipped():
+        chosen = brand.slug
+    return load_playbook(chosen)
+
+
+def _shipped() -> set[str]:
+    from trustdesk.respond.playbook import shipped_playbooks
+
+    return set(shipped_playbooks())
+
+
+def reply_context(*, session: Session, conversation_id: int) -> ReplyContext:
+    """Gather the context for replying in ``conversation_id``, or raise ``DraftError``."""
+    conv = session.get(Conversation, conversation_id)
+    if conv is None:
+        raise DraftError("respond.not_found", f"no conversation {conversation_id}")
+    message = session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conv.id, Message.direction == "inbound")
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(1)
+    ).first()
+    if message is None:
+        raise DraftError("respond.nothing_to_answer", "this conversation has no message from a customer")
+    brand = session.get_one(Brand, conv.brand_id)
+    channel = session.get_one(Channel, conv.channel_id)
+    return ReplyContext(
+        conversation=conv,
+        message=message,
+        channel=channel,
+        playbook=playbook_for(brand),
+        analysis=analysis_of(message),
+        history=customer_history(session=session, conversation=conv),
+        recent_replies=recent_replies(session=session, brand_id=conv.brand_id),
+    )
+
+
+def draft_for_conversation(*, session: Session, conversation_id: int, role: str = "agent") -> DraftResult:
+    """Ranked drafts answering the newest customer message of a conversation."""
+    ctx = reply_context(session=session, conversation_id=conversation_id)
+    analysis = ctx.analysis or _analyse_now(ctx)
+    return draft(
+        text=_text(ctx.message),
+        analysis=analysis,
+        playbook=ctx.playbook,
+        channel=ctx.channel.kind,
+        author=ctx.message.author_name or None,
+        rating=ctx.message.rating,
+        history=ctx.history,
+        recent_replies=ctx.recent_replies,
+        role=role,
+        seed=ctx.message.id,
+    )
+
+
+def check_for_conversation(
+    *, session: Session, conversation_id: int, reply: str, role: str = "agent"
+) -> list[Finding]:
+    """The checker's findings for ``reply`` as an answer in ``conversation_id``."""
+    ctx = reply_context(session=session, conversation_id=conversation_id)
+    return check_reply(
+        message=_text(ctx.message),
+        reply=reply,
+        playbook=ctx.playbook,
+        channel=ctx.channel.kind,
+        analysis=ctx.analysis,
+        recent_replies=ctx.recent_replies,
+        role=role,
+        rating=ctx.message.rating,
+    )
+
+
+def analysis_of(message: Message) -> Analysis | None:
+    """The stored analysis of ``message``, or None if it has not been analysed yet."""
+    if message.analyzed_at is None or message.sentiment is None:
+        return None
+    return Analysis(
+        sentiment=message.sentiment,
+        sentiment_score=message.sentiment_score or 0.0,
+        emotion=message.emotion or "neutral",
+        emotion_scores=dict(message.emotion_scores or {}),
+        intent=message.intent or "other",
+        abusive=bool(message.abusive),
+        over_the_top=bool(message.over_the_top),
+        spam=bool(message.spam),
+        language=message.language or "und",
+        urgency=message.urgency or 0.0,
+        reasons=list(message.analysis_reasons or []),
+        model=message.analysis_model or "",
+    )
+
+
+def customer_history(*, session: Session, conversation: Conversation) -> CustomerHistory:
+    """What the desk knows of this customer from their other conversations, on any channel."""
+    if conversation.customer_id is None:
+        return CustomerHistory()
+    customer = session.get(Customer, conversation.customer_id)
+    others = session.execute(
+        select(Conversation.status, Conversation.intent, Conversation.subject, Channel.kind)
+        .join(Channel, Channel.id == Conversation.channel_id)
+        .where(Conversation.customer_id == conversation.customer_id, Conversation.id != conversation.id)
+        .order_by(Conversation.last_message_at.desc())
+        .limit(50)
+    ).all()
+    unresolved = [
+        subject[:80]
+        for status, intent, subject, _ in others
+        if status != "resolved" and intent in COMPLAINT_INTENTS
+    ]
+    name = (customer.display_name if customer else "") or ""
+    return CustomerHistory(
+        previous_conversations=len(others),
+        unresolved_topics=unresolved[:3],
+        channels=sorted({kind for *_, kind in others}),
+        is_returning=bool(others),
+        first_name=name.split()[0] if name.strip() else None,
+    )
+
+
+def recent_replies(*, session: Session, brand_id: int, limit: int = RECENT_REPLIES) -> list[str]:
+    """The brand's newest outbound replies, for the "never the same wording twice" check."""
+    rows = session.scalars(
+        select(Message.text)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Conversation.brand_id == brand_id, Message.direction == "outbound")
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(limit)
+    )
+    return [text for text in rows if text]
+
+
+def _text(message: Message) -> str:
+    return f"{message.title}\n{message.text}" if message.title else message.text
+
+
+def _analyse_now(ctx: ReplyContext) -> Analysis:
+    # Not analysed yet (the job has not reached it): analyse in place rather than draft blind.
+    from trustdesk.understand import analyze
+    from trustdesk.understand.schemas import MessageInput
+
+    return analyze(
+        [
+            MessageInput(
+                text=_text(ctx.message),
+                channel=ctx.channel.kind,
+                author=ctx.message.author_name or None,
+                rating=ctx.message.rating,
+                followers=ctx.message.author_followers,
+            )
+        ]
+    )[0]

@@ -1,0 +1,85 @@
+"""The one permission table: which role may do what, and which permission every route needs.
+
+Roles are ranked; a permission names the lowest role that holds it. A role on a brand comes from the
+user's membership of that brand (or, for a user with no memberships at all, from ``User.role``).
+Routes are keyed by (method, path template) exactly as the app declares them; a route missing here
+is refused, and the authorisation matrix test fails until it is declared.
+"""
+
+from __future__ import annotations
+
+ROLE_RANK: dict[str, int] = {"viewer": 0, "agent": 1, "lead": 2, "admin": 3}
+
+PUBLIC = "public"
+"""No sign-in needed (sign-in page, health check, static files)."""
+SIGNED_IN = "signed_in"
+"""Any signed-in user, whatever their role (sign out, own password)."""
+
+PERMISSIONS: dict[str, str] = {
+    "inbox.read": "viewer",
+    "conversation.work": "agent",  # assign, tag, snooze, resolve, notes
+    "reply.write": "agent",  # draft, check, submit
+    "reply.post": "agent",  # post an approved reply (manual channel: mark as posted)
+    "reply.approve": "lead",
+    "audit.read": "lead",
+    "sla.manage": "lead",
+    "playbook.manage": "admin",
+    "team.manage": "admin",
+}
+"""Permission -> the lowest role that holds it."""
+
+ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
+    # web desk (trustdesk.web)
+    ("GET", "/"): SIGNED_IN,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): SIGNED_IN,
+    ("GET", "/account/password"): SIGNED_IN,
+    ("POST", "/account/password"): SIGNED_IN,
+    ("GET", "/inbox"): "inbox.read",
+    ("GET", "/inbox/rows"): "inbox.read",
+    ("POST", "/inbox/bulk"): "conversation.work",
+    ("GET", "/events"): "inbox.read",
+    ("GET", "/c/{conversation_id}"): "inbox.read",
+    ("GET", "/c/{conversation_id}/thread"): "inbox.read",
+    ("POST", "/c/{conversation_id}/check"): "reply.write",
+    ("POST", "/c/{conversation_id}/replies"): "reply.write",
+    ("POST", "/c/{conversation_id}/notes"): "conversation.work",
+    ("POST", "/c/{conversation_id}/assign"): "conversation.work",
+    ("POST", "/c/{conversation_id}/tags"): "conversation.work",
+    ("POST", "/c/{conversation_id}/snooze"): "conversation.work",
+    ("POST", "/c/{conversation_id}/resolve"): "conversation.work",
+    ("POST", "/c/{conversation_id}/reopen"): "conversation.work",
+    ("GET", "/approvals"): "reply.approve",
+    ("POST", "/replies/{reply_id}/approve"): "reply.approve",
+    ("POST", "/replies/{reply_id}/return"): "reply.approve",
+    ("GET", "/outbox"): "inbox.read",
+    ("POST", "/outbox/{item_id}/posted"): "reply.post",
+    ("GET", "/settings/team"): "team.manage",
+    ("POST", "/settings/team"): "team.manage",
+    ("POST", "/settings/team/{user_id}"): "team.manage",
+    ("GET", "/settings/playbook"): "playbook.manage",
+    ("POST", "/settings/playbook"): "playbook.manage",
+    ("GET", "/settings/sla"): "sla.manage",
+    ("POST", "/settings/sla"): "sla.manage",
+    ("GET", "/audit"): "audit.read",
+    ("GET", "/healthz"): PUBLIC,
+}
+"""(method, path template) -> permission, PUBLIC or SIGNED_IN."""
+
+
+def role_allows(role: str | None, permission: str) -> bool:
+    """True when ``role`` holds ``permission`` (PUBLIC always; SIGNED_IN for any role)."""
+    if permission == PUBLIC:
+        return True
+    if role is None or role not in ROLE_RANK:
+        return False
+    if permission == SIGNED_IN:
+        return True
+    needed = PERMISSIONS.get(permission)
+    return needed is not None and ROLE_RANK[role] >= ROLE_RANK[needed]
+
+
+def route_permission(method: str, path: str) -> str | None:
+    """The permission declared for a route, or None when it is not declared (deny)."""
+    return ROUTE_PERMISSIONS.get((method.upper(), path))

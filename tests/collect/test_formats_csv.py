@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from trustdesk.collect.formats import read
 from trustdesk.collect.records import ParsedRecord, Rejected
@@ -73,3 +74,17 @@ def test_formats_csv_header_without_id_rejected_once() -> None:
 def test_formats_csv_blank_lines_skipped_and_header_case_tolerated() -> None:
     data = b" ID , Text \n\n1,a\n\n\n2,b\n"
     assert _summary(data) == [(3, "a"), (6, "b")]
+
+
+def test_formats_csv_fixture_file() -> None:
+    path = Path(__file__).parent / "fixtures" / "generic_messages.csv"
+    records = [r for r in read(path) if isinstance(r, ParsedRecord)]
+    assert [(r.line, r.platform_id, r.kind, r.is_public) for r in records] == [
+        (2, "gbp-old-town-12", "review", True),
+        (3, "fb-dm-301", "dm", False),
+        (5, "app-88", "review", True),
+        (6, "x-4410", "mention", True),
+    ]
+    assert records[1].text == "Hi, my Bluebird Rewards card stopped working — can you help?\nThanks, Ben"
+    assert records[0].raw["store_code"] == "EDI-01"
+    assert records[3].text == "Riverside has the comfiest sofas in Bristol 🛋️☕"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from pathlib import Path
 
 from trustdesk.collect.formats import read
 from trustdesk.collect.records import ParsedRecord, Rejected
@@ -47,3 +49,11 @@ def test_formats_json_jsonl_given_as_json_gets_hint() -> None:
     [result] = read(b'{"id": 1, "text": "x"}\n{"id": 2, "text": "y"}\n', format="json")
     assert isinstance(result, Rejected)
     assert "use the jsonl format" in result.reason
+
+
+def test_formats_json_fixture_file_with_epoch_and_fractional_rating() -> None:
+    path = Path(__file__).parent / "fixtures" / "generic_messages.json"
+    records = [r for r in read(path) if isinstance(r, ParsedRecord)]
+    assert [r.platform_id for r in records] == ["web-2001", "web-2002", "wh-17"]
+    assert records[2].rating == 4.5
+    assert records[2].created_at == datetime(2026, 11, 21, 12, 0, tzinfo=UTC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -162,3 +163,17 @@ def test_formats_parse_generic_object_for_webhook() -> None:
     assert record.platform_id == "9"
     rejected = parse_generic_object({"text": "x"}, line=1)
     assert rejected == Rejected(1, "missing id")
+
+
+def test_formats_jsonl_fixture_file() -> None:
+    path = Path(__file__).parent / "fixtures" / "generic_messages.jsonl"
+    results = list(read(path))
+    assert all(isinstance(r, ParsedRecord) for r in results)
+    records = [r for r in results if isinstance(r, ParsedRecord)]
+    assert [r.line for r in records] == [1, 2, 3, 4, 5, 6]
+    email, mention, reply, review = records[2], records[3], records[4], records[5]
+    assert (email.kind, email.is_public, email.title) == ("email", False, "Return request")
+    assert email.notes == ["created_at had no time zone; taken as UTC"]
+    assert (mention.platform_id, mention.author_followers) == ("90017", 312)
+    assert (reply.direction, reply.parent_platform_id) == ("outbound", "90017")
+    assert review.raw["campaign"] == "autumn-survey"

@@ -15,7 +15,7 @@ from typing import Any
 
 from trustdesk.collect.records import ParsedRecord, Rejected
 
-from . import generic
+from . import app_store, facebook, generic, google_business, google_play, trustpilot, x
 from ._source import CountingReader, Opened, Source
 from .generic import parse_generic_object
 
@@ -71,6 +71,18 @@ _SPECS = [
         matches=generic.looks_like_generic_document,
     ),
     FormatSpec("csv", "generic schema, CSV with a header row", (".csv",), read_lines=generic.read_csv),
+]
+_PLATFORMS = [
+    ("google_business", google_business, "Google Business Profile accounts.locations.reviews.list response"),
+    ("google_play", google_play, "Google Play Developer API reviews.list response"),
+    ("app_store", app_store, "App Store Connect API customerReviews response (include=response)"),
+    ("x", x, "X API v2 tweets response, e.g. /2/users/:id/mentions with expansions=author_id"),
+    ("facebook", facebook, "Facebook Graph API /{post-id}/comments or /{page-id}/feed?fields=comments{...}"),
+    ("trustpilot", trustpilot, "Trustpilot business-units/{id}/reviews response"),
+]
+_SPECS += [
+    FormatSpec(name, description, read_document=module.read_document, matches=module.matches)
+    for name, module, description in _PLATFORMS
 ]
 FORMATS: dict[str, FormatSpec] = {spec.name: spec for spec in _SPECS}
 # Platform payloads are checked before the generic JSON shape when sniffing a document.

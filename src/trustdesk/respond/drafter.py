@@ -1,0 +1,280 @@
+"""The drafter: a ranked set of personal, on-policy replies built from the playbook's phrasings."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from trustdesk.respond.checker import check_extracted, requires_lead
+from trustdesk.respond.extract import Detail, Extraction, extract
+from trustdesk.respond.schemas import (
+    ROLE_RANK,
+    CustomerHistory,
+    DraftResult,
+    Finding,
+    Playbook,
+    ProposedCompensation,
+)
+from trustdesk.respond.situations import (
+    channel_kind,
+    choose_language,
+    effective_sentiment,
+    is_public,
+    length_limits,
+    resolve_situation,
+)
+from trustdesk.respond.text import clean, expand, fill, first_name, max_overlap, seed_for, slots, tidy
+from trustdesk.understand.schemas import Analysis
+
+CANDIDATES = 10
+"""How many candidate wordings are built and ranked per message."""
+ALTERNATIVES = 2
+DROPPABLE = ("invite_back", "returning", "explain", "thank", "answer", "greet", "apologise", "remedy")
+"""Steps dropped, in this order, when a reply is too long for its channel."""
+
+
+@dataclass(slots=True)
+class _Context:
+    playbook: Playbook
+    language: str
+    sentiment: str
+    emotion: str
+    intent: str
+    situation: str
+    values: dict[str, str]
+    details: list[Detail]
+    extraction: Extraction
+    history: CustomerHistory | None
+    offer: ProposedCompensation | None
+    faq_answer: str | None
+    is_rating_only: bool
+
+
+def _f(code: str, severity: str, message: str) -> Finding:
+    return Finding.model_validate({"code": code, "severity": severity, "message": message})
+
+
+def _variant_keys(step: str, ctx: _Context, detail: Detail | None) -> list[str]:
+    """Which phrasing variants fit this step, most specific first."""
+    s = ctx.sentiment
+    if step == "greet":
+        return ["named"] if "name" in ctx.values else []
+    if step == "signoff":
+        return ["signed"] if "signer" in ctx.values else []
+    if step == "thank":
+        if ctx.is_rating_only:
+            return ["rating"]
+        if ctx.intent in {"question", "suggestion"}:
+            return [ctx.intent]
+        return ["praise"] if s == "positive" else (["criticism"] if s == "negative" else [])
+    if step == "acknowledge":
+        return ["abusive", ctx.emotion] if ctx.situation == "abusive" else [ctx.emotion]
+    if step == "apologise":
+        return ["rating"] if ctx.is_rating_only else []
+    if step == "reference":
+        return [f"{detail.kind}.{s}", detail.kind] if detail else []
+    if step == "returning":
+        return ["unresolved"] if "topic_unresolved" in ctx.values else []
+    if step == "answer":
+        return [] if ctx.faq_answer else ["unknown"]
+    if step == "explain":
+        return [ctx.intent]
+    if step == "remedy":
+        if ctx.offer is None:
+            return []
+        return ["pending"] if ctx.offer.needs_approval else ["offer"]
+    if step == "private":
+        return [] if "email" in ctx.values else ["no_email"]
+    if step == "holding":
+        return [ctx.situation]
+    if step == "invite_back":
+        return [s]
+    return []
+
+
+def _skip(step: str, ctx: _Context) -> bool:
+    """Steps that have nothing to say for this message."""
+    if step == "returning":
+        h = ctx.history
+        return h is None or not (h.returning or h.unresolved_topics)
+    if step == "answer":
+        return ctx.faq_answer is None and not ctx.extraction.question
+    if step == "reference":
+        return not ctx.details  # a generic "thanks for the detail" would fit any review
+    return False
+
+
+def _phrase(step: str, ctx: _Context, detail: Detail | None, rng: random.Random, short: bool) -> str | None:
+    table = ctx.playbook.phrases[ctx.language].get(step, {})
+    values = dict(ctx.values)
+    if detail is not None:
+        values[detail.kind if detail.kind != "unknown_staff" else "topic"] = detail.text
+    if ctx.faq_answer:
+        values["answer"] = ctx.faq_answer
+    if ctx.offer is not None:
+        values["offer"] = ctx.offer.text
+    if step == "returning" and "topic_unresolved" in ctx.values:
+        values["topic"] = ctx.values["topic_unresolved"]
+    for key in [*_variant_keys(step, ctx, detail), "default"]:
+        usable = [t for t in table.get(key, []) if slots(t) <= values.keys()]
+        if usable:
+            if short:  # a tight channel: the shortest wording of the shortest phrasing
+                return fill(min((expand(t, rng, shortest=True) for t in usable), key=len), values)
+            return fill(expand(rng.choice(usable), rng), values)
+    return None
+
+
+def _compose(
+    ctx: _Context, steps: Sequence[str], rng: random.Random, detail: Detail | None, short: bool = False
+) -> str:
+    greet, body, signoff = "", [], ""
+    for step in steps:
+        if _skip(step, ctx):
+            continue
+        text = _phrase(step, ctx, detail if step == "reference" else None, rng, short)
+        if not text:
+            continue
+        if step == "greet":
+            greet = text
+        elif step == "signoff":
+            signoff = text
+        else:
+            body.append(text)
+    return tidy("\n".join(part for part in (greet, " ".join(body), signoff) if part))
+
+
+def _offer(ctx_situation: str, intent: str, sentiment: str, pb: Playbook, lang: str, role: str,
+           kind: str | None) -> ProposedCompensation | None:  # fmt: skip
+    """The one rule for this situation (most specific key first), so the same case gets the same offer."""
+    rule_for_platform = pb.platforms.get(kind or "")
+    if rule_for_platform is not None and rule_for_platform.no_incentives:
+        return None
+    for key in (ctx_situation, ctx_situation.split(".")[0], intent, sentiment):
+        for rule in pb.compensation:
+            if key in rule.situations:
+                needs = ROLE_RANK[rule.min_role] > ROLE_RANK.get(role, 0)
+                text = rule.offer.get(lang) or rule.offer.get("en") or next(iter(rule.offer.values()))
+                return ProposedCompensation(rule_id=rule.id, text=text, needs_approval=needs,
+                                            approver_role=rule.min_role)  # fmt: skip
+    return None
+
+
+def _rank_key(reply: str, findings: list[Finding], recent: Sequence[str], limit: int) -> tuple[float, ...]:
+    violations = sum(f.severity == "violation" for f in findings)
+    warnings = sum(f.severity == "warning" for f in findings)
+    return (violations, float(len(reply) > limit), warnings, round(max_overlap(reply, recent), 2))
+
+
+def draft(
+    *,
+    text: str,
+    analysis: Analysis,
+    playbook: Playbook,
+    channel: str | None = None,
+    author: str | None = None,
+    rating: float | None = None,
+    history: CustomerHistory | None = None,
+    recent_replies: Sequence[str] = (),
+    role: str = "agent",
+    seed: int | None = None,
+) -> DraftResult:
+    """Draft a ranked set of replies to one message; deterministic for the same inputs and seed."""
+    message = clean(text)
+    pb = playbook
+    language, unsupported = choose_language(analysis, pb)
+    # Topic words are only looked for in a language the playbook speaks (a French "café" is no topic).
+    ex = extract(message, pb, language=language if not unsupported else "und")
+    kind = channel_kind(channel, pb)
+    sentiment = effective_sentiment(analysis, rating)
+    key, situation = resolve_situation(
+        analysis=analysis, playbook=pb, extraction=ex, text=message, rating=rating
+    )
+    seed = seed if seed is not None else seed_for(message, channel, author, str(rating))
+    findings: list[Finding] = []
+    if unsupported:
+        findings.append(_f("language_unsupported", "warning",
+                           f"the playbook has no {analysis.language!r} phrasings; drafted in {language}"))  # fmt: skip
+    if ex.injection:
+        findings.append(_f("instructions_ignored", "info",
+                           "the message contains instructions to the desk; they were ignored and not repeated"))  # fmt: skip
+    if ex.unknown_staff:
+        findings.append(_f("unknown_staff", "info", "names someone who is not in the playbook's staff list; "
+                           "the reply does not name them — check who it was"))  # fmt: skip
+    reason = situation.reason or None
+    if situation.escalate:
+        findings.append(_f("escalate", "info", situation.reason or f"{key}: route to a lead"))
+    base = DraftResult(reply=None, escalate=situation.escalate, needs_approval=situation.needs_approval,
+                       approval_reason=reason if situation.needs_approval else None, language=language,
+                       situation=key, seed=seed, findings=findings)  # fmt: skip
+    if not situation.public_reply:
+        base.findings.append(_f("no_public_reply", "info", situation.reason or f"{key}: no public reply"))
+        return base
+    values = {"brand": pb.facts.short_name or pb.facts.brand}
+    if pb.voice.signer:
+        values["signer"] = pb.voice.signer
+    if pb.facts.care_email:
+        values["email"] = pb.facts.care_email
+    name = (history.first_name if history and history.first_name else None) or first_name(author)
+    if name and pb.voice.use_first_names:
+        values["name"] = name
+    if history and history.unresolved_topics:
+        values["topic_unresolved"] = clean(history.unresolved_topics[0])[:60]
+    offer = None
+    if "remedy" in situation.steps:
+        offer = _offer(key, analysis.intent, sentiment, pb, language, role, kind)
+    if offer is not None and offer.needs_approval:
+        base.needs_approval = True
+        base.approval_reason = f"the offer {offer.rule_id!r} needs a {offer.approver_role}'s approval"
+    base.compensation = offer
+    faq_answer = None
+    if ex.faq_ids and (ex.question or analysis.intent in {"question", "delivery", "return_exchange"}):
+        faq = next(f for f in pb.facts.faq if f.id == ex.faq_ids[0])
+        faq_answer = faq.answer.get(language) or faq.answer.get("en")
+    elif ex.question and "answer" in situation.steps:
+        findings.append(_f("unanswered_question", "info",
+                           "the playbook's facts do not answer this question; the reply promises to find out"))  # fmt: skip
+    ctx = _Context(pb, language, sentiment, analysis.emotion, analysis.intent, key, values, ex.details, ex,
+                   history, offer, faq_answer, key.startswith("rating_only"))  # fmt: skip
+    base.details = [d.text for d in ex.details[:2]]
+    hard, soft = length_limits(kind, pb)
+    limit = min(soft, hard) if hard else soft
+    recent = list(recent_replies[-pb.recent_window :])
+    scored: list[tuple[tuple[float, ...], int, str, list[Finding]]] = []
+    details: list[Detail | None] = [*ex.details[:2]] or [None]
+    for i in range(CANDIDATES):
+        rng = random.Random(seed + i)
+        detail = details[i % len(details)]
+        steps = list(situation.steps)
+        reply = _compose(ctx, steps, rng, detail)
+        short = False
+        for drop in DROPPABLE:
+            if len(reply) <= limit:
+                break
+            if drop in steps:
+                steps.remove(drop)
+                short = short or drop in {"greet", "apologise", "remedy"}
+                reply = _compose(ctx, steps, random.Random(seed + i), detail, short)
+        checks = check_extracted(message=message, extraction=ex, reply=reply, playbook=pb, channel=channel,
+                                 analysis=analysis, recent_replies=recent, role=role, situation=key,
+                                 rating=rating)  # fmt: skip
+        scored.append((_rank_key(reply, checks, recent, limit), i, reply, checks))
+    scored.sort(key=lambda s: (s[0], s[1]))
+    chosen: list[tuple[str, list[Finding]]] = []
+    for _, _, reply, checks in scored:
+        if not chosen or max_overlap(reply, [c for c, _ in chosen]) < 0.6:
+            chosen.append((reply, checks))
+        if len(chosen) > ALTERNATIVES:
+            break
+    best, best_checks = chosen[0]
+    base.reply = best
+    base.alternatives = [c for c, _ in chosen[1:]]
+    base.findings = findings + best_checks
+    if requires_lead(best_checks):
+        base.needs_approval = True
+        base.approval_reason = (
+            base.approval_reason or "the best draft still breaks a rule; a lead must review"
+        )
+    if not is_public(kind, pb):
+        base.findings.append(_f("private_channel", "info", "private channel: personal details may be used"))
+    return base

@@ -1,0 +1,222 @@
+"""What a message is specifically about: playbook entities, topics, personal data, questions, triggers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from trustdesk.respond.schemas import Playbook
+from trustdesk.respond.text import EMAIL, INJECTION, PHONE, URL, contains_phrase, order_numbers, words
+
+
+def _split(words_: str) -> list[str]:
+    return words_.split()
+
+
+DetailKind = Literal["staff", "product", "location", "unknown_staff", "topic"]
+
+# Nouns a customer comment is usually about; a determiner + one of these is a safe thing to refer to.
+DOMAIN_NOUNS_EN = frozenset(
+    _split("""
+    coffee coffees tea latte lattes cappuccino espresso drink drinks milk cake cakes food meal meals breakfast
+    lunch dinner brunch sandwich sandwiches pastry pastries bread croissant bun buns cookie soup salad pizza
+    burger burgers fries chicken steak fish sushi pasta dessert desserts menu portion portions taste flavour
+    flavor service staff team barista baristas waiter waitress server servers manager cashier chef owner
+    wait queue line price prices value bill receipt atmosphere vibe music decor seating seats table tables
+    toilet toilets bathroom restroom parking wifi cafe café shop store branch place restaurant location
+    app update version login password account payment card checkout basket cart order orders delivery
+    parcel package courier driver refund subscription membership rewards points voucher discount
+    battery screen phone headset headphones charger case sound quality camera keyboard speaker earpiece
+    signal reception size fit colour color product item items tent jacket boots rucksack backpack
+    website site page search notification notifications email emails support agent chat call hold
+    movie film plot acting actors script ending story scenes character characters cast director
+    game games server servers channel video videos stream update updates feature features design
+    interface layout photo photos price shipping postage returns return exchange warranty guarantee
+    beans subscription blend roast cup mug lid straw
+    """)
+)
+DOMAIN_NOUNS_ES = frozenset(
+    _split("""
+    café cafés té leche tarta comida desayuno bocadillo pan croissant menú precio precios servicio
+    personal equipo camarero camarera encargado espera cola cuenta ambiente música mesa mesas baño
+    aplicación app actualización contraseña pago tarjeta pedido pedidos envío entrega paquete
+    repartidor reembolso suscripción puntos descuento producto tienda web página atención soporte
+    calidad talla tamaño color chaqueta botas mochila granos devolución garantía
+    """)
+)
+_DETS_EN = {"the": "the", "my": "your", "our": "your", "this": "the", "that": "the", "these": "the",
+            "those": "the", "their": "the", "your": "the"}  # fmt: skip
+_DETS_ES = {"el": "el", "la": "la", "los": "los", "las": "las", "mi": "tu", "mis": "tus", "este": "el",
+            "esta": "la", "nuestro": "vuestro", "nuestra": "vuestra"}  # fmt: skip
+_MODIFIERS = frozenset(
+    _split("""
+    new old latest last first whole entire iced hot cold fresh mobile online main front new usual daily
+    weekly monthly customer home delivery loyalty oat almond chai flat vegan gluten free dairy
+    """)
+)
+_PROFANITY = frozenset(
+    _split("fuck fucking fucked shit shitty crap crappy damn bloody bastard bitch ass arse dick piss wtf")
+)
+_NOT_NAMES = frozenset(
+    _split("""
+    The This That These Those It Its He She They We I You My Our Your His Her Their Service Food Staff
+    Everything Everyone Nothing Coffee App Delivery Order Price Place Shop Store Team Manager Barista
+    Waiter Waitress Server Cashier Driver Customer Support Today Yesterday Monday Tuesday Wednesday
+    Thursday Friday Saturday Sunday Great Good Bad Terrible Amazing Lovely Very Really So And But Also
+    Just Everybody Somebody Nobody Someone Anyone Google Apple Android Iphone Ios Love Thanks Thank
+    Please Hello Hi Hey Dear Sir Madam Mr Mrs Ms Miss Dr Ordered Waited Visited Went Came Got Had
+    """)
+)
+_STAFF_ROLE = r"(?:barista|server|waiter|waitress|cashier|manager|staff member|assistant|agent|rep|driver|chef|guy|girl|lady|gentleman|camarer[oa])"
+_UNKNOWN_STAFF = (
+    re.compile(_STAFF_ROLE + r"\s*(?:called|named|,|llamad[oa])?\s+([A-Z][a-zà-ÿ]{2,15})\b"),
+    re.compile(r"\b([A-Z][a-zà-ÿ]{2,15}),?\s+(?:the|our|my|el|la)\s+" + _STAFF_ROLE),
+    re.compile(
+        r"\b([A-Z][a-zà-ÿ]{2,15})\s+(?:was|is|were)\s+(?:so |very |really |super |extremely |incredibly )?"
+        r"(?:lovely|friendly|rude|helpful|kind|amazing|brilliant|unhelpful|dismissive|wonderful|great|"
+        r"attentive|welcoming|patient|polite|impolite)\b"
+    ),
+)
+_QUESTION_START = re.compile(
+    r"^(?:how|when|what|where|why|which|who|do|does|did|can|could|is|are|will|would|should|cuándo|"
+    r"cuando|dónde|donde|cómo|como|qué|que|hay|tenéis|tienen|puedo)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Detail:
+    """One specific thing the message mentions, in the form a reply may repeat publicly."""
+
+    kind: DetailKind
+    text: str
+    keys: tuple[str, ...]
+    """Lower-case words whose presence in a reply shows it refers to this detail."""
+
+
+@dataclass(slots=True)
+class Extraction:
+    """Everything the drafter and the checker need to know about the specifics of a message."""
+
+    details: list[Detail] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    order_numbers: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    unknown_staff: list[str] = field(default_factory=list)
+    injection: bool = False
+    question: bool = False
+    faq_ids: list[str] = field(default_factory=list)
+    triggers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def personal_data(self) -> list[str]:
+        """Every piece of personal data found (never to be repeated in a public reply)."""
+        return [*self.emails, *self.phones, *self.order_numbers]
+
+
+@lru_cache(maxsize=64)
+def _order_regex(pattern: str | None) -> re.Pattern[str] | None:
+    return re.compile(pattern) if pattern else None
+
+
+def _entities(text: str, pb: Playbook) -> list[Detail]:
+    found: list[Detail] = []
+    for staff in pb.facts.staff:
+        # Names are matched case-sensitively: "tom" in lower case is rarely the barista.
+        if re.search(rf"(?<!\w){re.escape(staff.name)}(?!\w)", text):
+            found.append(Detail("staff", staff.name, (staff.name.lower(),)))
+    for loc in pb.facts.locations:
+        names = sorted([loc.name, *loc.aliases], key=len, reverse=True)
+        if any(contains_phrase(text, n) for n in names):
+            keys = tuple(dict.fromkeys(w for n in names for w in words(n) if len(w) > 3))
+            found.append(Detail("location", loc.name, keys))
+    for product in pb.facts.products:
+        names = sorted([product.name, *product.aliases], key=len, reverse=True)
+        if any(contains_phrase(text, n) for n in names):
+            keys = tuple(dict.fromkeys(w for n in names for w in words(n) if len(w) > 2))
+            found.append(Detail("product", product.name, keys))
+    return found
+
+
+def _clean_sentences(text: str) -> str:
+    """Drop sentences that try to instruct the drafter, so nothing of them is ever echoed."""
+    parts = re.split(r"(?<=[.!?\n])\s+", text)
+    return " ".join(p for p in parts if not INJECTION.search(p))
+
+
+def _topics(text: str, language: str) -> list[Detail]:
+    toks = words(text)
+    dets, nouns = (_DETS_ES, DOMAIN_NOUNS_ES) if language == "es" else (_DETS_EN, DOMAIN_NOUNS_EN)
+    out: list[Detail] = []
+    seen: set[str] = set()
+    for i, tok in enumerate(toks):
+        if tok not in dets:
+            continue
+        phrase: list[str] = []
+        for nxt in toks[i + 1 : i + 4]:
+            if nxt in nouns:
+                phrase.append(nxt)
+                if nxt not in _MODIFIERS:
+                    break
+            elif nxt in _MODIFIERS and len(phrase) < 2:
+                phrase.append(nxt)
+            else:
+                break
+        while phrase and phrase[-1] not in nouns:
+            phrase.pop()
+        if phrase and phrase[-1] not in seen:
+            seen.add(phrase[-1])
+            out.append(Detail("topic", " ".join([dets[tok], *phrase]), (phrase[-1],)))
+    article = "el" if language == "es" else "the"
+    for tok in toks:
+        if tok in nouns and tok not in seen and tok not in _MODIFIERS:
+            seen.add(tok)
+            out.append(Detail("topic", f"{article} {tok}", (tok,)))
+    return [d for d in out if not (_PROFANITY & set(d.text.split()))][:4]
+
+
+def extract(text: str, playbook: Playbook, *, language: str = "en") -> Extraction:
+    """Find the specifics of an already-cleaned message (see ``text.clean``)."""
+    ex = Extraction()
+    ex.injection = INJECTION.search(text) is not None
+    safe = _clean_sentences(text) if ex.injection else text
+    ex.emails = EMAIL.findall(text)
+    order_re = _order_regex(playbook.facts.order_pattern)
+    orders = order_re.findall(text) if order_re else []
+    ex.order_numbers = list(dict.fromkeys([*orders, *order_numbers(text)]))
+    no_orders = safe
+    for o in ex.order_numbers:
+        no_orders = no_orders.replace(o, " ")
+    ex.phones = [p for p in PHONE.findall(EMAIL.sub(" ", no_orders)) if sum(c.isdigit() for c in p) >= 9]
+    ex.urls = URL.findall(text)
+    scrubbed = URL.sub(" ", EMAIL.sub(" ", no_orders))
+    details = _entities(scrubbed, playbook)
+    known = {s.name for s in playbook.facts.staff}
+    known_words = {w for d in details for w in d.keys} | {w.lower() for w in known}
+    for rx in _UNKNOWN_STAFF:
+        for name in rx.findall(scrubbed):
+            plausible = name not in known and name not in _NOT_NAMES and name not in ex.unknown_staff
+            if plausible and name.lower() not in known_words | DOMAIN_NOUNS_EN:
+                ex.unknown_staff.append(name)
+    if ex.unknown_staff:
+        details.append(Detail("unknown_staff", "the team member you mentioned", ("team member",)))
+    taken = {w for d in details for w in d.keys}
+    if language in {"en", "es"}:
+        details.extend(t for t in _topics(scrubbed, language) if not set(t.keys) & taken)
+    ex.details = details
+    lowered = safe.lower()
+    ex.question = "?" in safe or "¿" in safe or _QUESTION_START.match(safe.strip()) is not None
+    best = 0
+    for faq in playbook.facts.faq:
+        hits = sum(contains_phrase(lowered, k) for k in faq.keywords)
+        if hits > best:
+            best, ex.faq_ids = hits, [faq.id]
+    for situation, phrases in playbook.escalation_triggers.items():
+        for phrase in phrases:
+            if contains_phrase(lowered, phrase):
+                ex.triggers[situation] = phrase
+                break
+    return ex

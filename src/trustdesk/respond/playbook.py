@@ -1,0 +1,163 @@
+"""Loading and validating playbooks (YAML), with every mistake reported at once as path + message."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from trustdesk.respond.schemas import STEPS, Playbook
+from trustdesk.respond.text import slots
+
+PLAYBOOK_DIR = Path(__file__).parent / "playbooks"
+DEFAULT_PLAYBOOK = PLAYBOOK_DIR / "default.yaml"
+
+KNOWN_SLOTS = frozenset(
+    {"name", "brand", "signer", "product", "location", "staff", "topic", "offer", "email", "answer"}
+)
+REQUIRED_SITUATIONS = ("default", "spam")
+REQUIRED_STEPS_WITHOUT_VARIANT = ("greet", "signoff")
+
+
+class PlaybookError(ValueError):
+    """A playbook that cannot be used; ``errors`` lists (path, message) for every mistake."""
+
+    code = "playbook_invalid"
+
+    def __init__(self, source: str, errors: list[tuple[str, str]]) -> None:
+        self.source = source
+        self.errors = errors
+        lines = "\n".join(f"  {path}: {message}" for path, message in errors)
+        super().__init__(f"{source}: {len(errors)} problem(s) in the playbook\n{lines}")
+
+
+def _merge(base: Any, override: Any) -> Any:
+    """Deep-merge mappings (override wins); lists and scalars are replaced, not appended."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = _merge(base[key], value) if key in base else value
+        return merged
+    return override
+
+
+def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read one YAML file and resolve ``extends`` (a shipped name like ``default`` or a relative path)."""
+    source = str(path)
+    if path in seen:
+        raise PlaybookError(source, [("extends", "playbooks extend each other in a cycle")])
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PlaybookError(source, [("", f"cannot read the file: {exc.strerror or exc}")]) from exc
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise PlaybookError(source, [("", f"not valid YAML: {exc}")]) from exc
+    if not isinstance(raw, dict):
+        raise PlaybookError(source, [("", "the playbook must be a mapping at the top level")])
+    parent = raw.get("extends")
+    if parent is None:
+        return raw
+    if not isinstance(parent, str):
+        raise PlaybookError(source, [("extends", "must be a playbook name or a path")])
+    shipped = PLAYBOOK_DIR / f"{parent}.yaml"
+    parent_path = shipped if shipped.exists() else (path.parent / parent)
+    return _merge(_read(parent_path.resolve(), (*seen, path)), raw)
+
+
+def _loc(parts: tuple[int | str, ...]) -> str:
+    return ".".join(str(p) for p in parts) or "(top)"
+
+
+def _semantic_errors(pb: Playbook) -> list[tuple[str, str]]:
+    """Cross-field checks pydantic cannot express: phrasings for every used step, known slots, regexes."""
+    errors: list[tuple[str, str]] = []
+    used_steps = {step for s in pb.situations.values() for step in s.steps}
+    for name in REQUIRED_SITUATIONS:
+        if name not in pb.situations:
+            errors.append((f"situations.{name}", "this situation is required"))
+    for lang in pb.languages:
+        if lang not in pb.phrases:
+            errors.append((f"phrases.{lang}", f"no phrasings for listed language {lang!r}"))
+            continue
+        for step in sorted(used_steps | set(REQUIRED_STEPS_WITHOUT_VARIANT)):
+            variants = pb.phrases[lang].get(step)
+            if not variants or not variants.get("default"):
+                errors.append((f"phrases.{lang}.{step}.default", "a used step needs default phrasings"))
+        for rule in pb.compensation:
+            if lang not in rule.offer:
+                errors.append((f"compensation.{rule.id}.offer.{lang}", "missing offer wording"))
+        for faq in pb.facts.faq:
+            if lang not in faq.answer:
+                errors.append((f"facts.faq.{faq.id}.answer.{lang}", "missing answer wording"))
+    for lang, steps in pb.phrases.items():
+        for step, variants in steps.items():
+            if step not in STEPS:
+                errors.append((f"phrases.{lang}.{step}", f"unknown step; expected one of {', '.join(STEPS)}"))
+            for key, templates in variants.items():
+                for i, template in enumerate(templates):
+                    unknown = slots(template) - KNOWN_SLOTS
+                    if unknown:
+                        where = f"phrases.{lang}.{step}.{key}.{i}"
+                        errors.append((where, f"unknown slot(s) {sorted(unknown)} in {template!r}"))
+                    if template.count("[") != template.count("]"):
+                        errors.append((f"phrases.{lang}.{step}.{key}.{i}", "unbalanced [ ] alternation"))
+    known_situations = set(pb.situations)
+    for i, rule in enumerate(pb.compensation):
+        for s in rule.situations:
+            if s not in known_situations:
+                errors.append((f"compensation.{i}.situations", f"unknown situation {s!r}"))
+    for trigger in pb.escalation_triggers:
+        if trigger not in known_situations:
+            errors.append((f"escalation_triggers.{trigger}", "no situation of that name"))
+    if pb.facts.order_pattern:
+        try:
+            re.compile(pb.facts.order_pattern)
+        except re.error as exc:
+            errors.append(("facts.order_pattern", f"not a regular expression: {exc}"))
+    for i, phrase in enumerate(pb.forbidden_phrases):
+        if not phrase.strip():
+            errors.append((f"forbidden_phrases.{i}", "empty phrase"))
+    return errors
+
+
+def parse_playbook(data: dict[str, Any], *, source: str = "<playbook>") -> Playbook:
+    """Validate a playbook mapping; raises PlaybookError listing every problem."""
+    try:
+        pb = Playbook.model_validate(data)
+    except ValidationError as exc:
+        errors = [(_loc(err["loc"]), err["msg"]) for err in exc.errors()]
+        raise PlaybookError(source, errors) from None
+    problems = _semantic_errors(pb)
+    if problems:
+        raise PlaybookError(source, problems)
+    return pb
+
+
+@lru_cache(maxsize=32)
+def _load_cached(path: Path, mtime: float) -> Playbook:
+    return parse_playbook(_read(path), source=str(path))
+
+
+def load_playbook(path: str | Path | None = None) -> Playbook:
+    """Load and validate a playbook YAML (None: the shipped default; a bare name: a shipped playbook)."""
+    if path is None:
+        resolved = DEFAULT_PLAYBOOK
+    else:
+        candidate = Path(path)
+        shipped = PLAYBOOK_DIR / f"{path}.yaml"
+        resolved = shipped if not candidate.suffix and shipped.exists() else candidate
+    resolved = resolved.resolve()
+    try:
+        mtime = resolved.stat().st_mtime
+    except OSError as exc:
+        raise PlaybookError(str(resolved), [("", f"cannot read the file: {exc.strerror or exc}")]) from exc
+    return _load_cached(resolved, mtime)
+
+
+def shipped_playbooks() -> list[str]:
+    """Names of the playbooks that ship with trustdesk."""
+    return sorted(p.stem for p in PLAYBOOK_DIR.glob("*.yaml"))

@@ -1,0 +1,83 @@
+"""Which situation of the playbook a message is in, which channel rules apply, which language to use."""
+
+from __future__ import annotations
+
+from trustdesk.respond.extract import Extraction
+from trustdesk.respond.schemas import Playbook, Situation
+from trustdesk.understand.schemas import Analysis
+
+NEGATIVE_INTENTS = frozenset({"complaint", "bug_report", "billing_refund", "account_access", "safety"})
+
+
+def channel_kind(channel: str | None, playbook: Playbook) -> str | None:
+    """A channel name (``play-store``) or kind (``google_play``) as a kind; None when unknown."""
+    if not channel:
+        return None
+    return playbook.channels.get(channel, channel)
+
+
+def is_public(kind: str | None, playbook: Playbook) -> bool:
+    """Replies are public unless the platform rules say otherwise (unknown channels count as public)."""
+    rule = playbook.platforms.get(kind or "")
+    return True if rule is None else rule.public
+
+
+def length_limits(kind: str | None, playbook: Playbook) -> tuple[int | None, int]:
+    """(the platform's hard limit or None, the voice's limit) in characters for this channel kind."""
+    rule = playbook.platforms.get(kind or "")
+    hard = rule.max_length if rule is not None else None
+    voice = playbook.voice.max_length
+    soft = voice.get(kind or "", voice.get("default", 1200))
+    if hard is not None:
+        soft = min(soft, hard)
+    return hard, soft
+
+
+def effective_sentiment(analysis: Analysis, rating: float | None) -> str:
+    """The analysis's sentiment, corrected by a clear star rating (1-2 negative, 4-5 positive)."""
+    sentiment = analysis.sentiment
+    if rating is not None and sentiment == "neutral":
+        if rating <= 2:
+            return "negative"
+        if rating >= 4:
+            return "positive"
+    if sentiment == "neutral" and analysis.emotion in {"anger", "frustration", "disappointment", "sadness"}:
+        return "negative"
+    return sentiment
+
+
+def resolve_situation(
+    *, analysis: Analysis, playbook: Playbook, extraction: Extraction, text: str, rating: float | None = None
+) -> tuple[str, Situation]:
+    """The situation key and its definition; lookup order documented in the default playbook."""
+    sits = playbook.situations
+    sentiment = effective_sentiment(analysis, rating)
+    candidates: list[str] = []
+    if analysis.spam or analysis.intent == "spam":
+        candidates.append("spam")
+    candidates.extend(t for t in ("safety", "legal_threat", "press") if t in extraction.triggers)
+    if analysis.intent == "safety":
+        candidates.append("safety")
+    if analysis.abusive:
+        candidates.append("abusive")
+    if not text.strip() or not any(ch.isalnum() for ch in text):
+        candidates += [f"rating_only.{sentiment}", "rating_only"]
+    if analysis.over_the_top and sentiment == "negative":
+        candidates.append("over_the_top")
+    intent = analysis.intent
+    if intent == "praise" and sentiment == "negative":
+        intent = "complaint"  # sarcasm or a mixed review: answer the criticism, not the praise
+    candidates += [f"{intent}.{sentiment}", intent, sentiment, "default"]
+    for key in candidates:
+        if key in sits:
+            return key, sits[key]
+    return "default", sits["default"]
+
+
+def choose_language(analysis: Analysis, playbook: Playbook) -> tuple[str, bool]:
+    """(reply language, whether the customer's language was unsupported and English was used)."""
+    lang = analysis.language
+    if lang in playbook.languages:
+        return lang, False
+    fallback = "en" if "en" in playbook.languages else playbook.languages[0]
+    return fallback, lang not in {"und", ""}

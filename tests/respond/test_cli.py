@@ -1,0 +1,73 @@
+"""`trustdesk draft` and `trustdesk check-reply` (with the real analysis)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from trustdesk.cli.main import app
+
+
+@pytest.fixture(scope="module")
+def runner() -> CliRunner:
+    from trustdesk.understand import MessageInput, analyze
+
+    try:
+        analyze([MessageInput(text="warm-up")])
+    except (FileNotFoundError, ImportError) as exc:  # the analysis models are built by helper U
+        pytest.skip(f"analysis models not available yet: {exc}")
+    return CliRunner()
+
+
+def test_cli_draft_writes_one_line_per_input(runner: CliRunner, tmp_path: Path) -> None:
+    lines = [
+        json.dumps(
+            {
+                "id": 1,
+                "text": "The oat latte at Canal Street was cold.",
+                "channel": "google-canal-street",
+                "author": "Jane Smith",
+                "rating": 2,
+                "extra": "ignored",
+            }
+        ),
+        "{not json",
+        json.dumps({"id": "s", "text": "Buy cheap followers now!!! http://spam.example", "channel": "x"}),
+        json.dumps({"id": 3, "text": 42}),
+        json.dumps({"id": 4, "text": "", "rating": 5, "channel": "google-old-town"}),
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["draft", str(path), "--playbook", "bluebird"])
+    assert result.exit_code == 0, result.output
+    out = [json.loads(x) for x in result.stdout.splitlines()]
+    assert len(out) == 5
+    assert out[0]["id"] == 1 and "Jane" in out[0]["reply"] and isinstance(out[0]["alternatives"], list)
+    assert set(out[0]) >= {"id", "reply", "alternatives", "findings", "escalate"}
+    assert "error" in out[1] and out[1]["id"] is None
+    assert out[3] == {"id": 3, "error": "text must be a string"}
+    assert out[4]["reply"]
+
+
+def test_cli_check_reply_prints_findings(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["check-reply", "--message", "My flat white was cold",
+                                 "--reply", "Here is 50% off, open till 10pm!", "--playbook", "bluebird",
+                                 "--channel", "play-store"])  # fmt: skip
+    assert result.exit_code == 1
+    codes = {f["code"] for f in json.loads(result.stdout)}
+    assert {"unauthorised_compensation", "invented_fact"} <= codes
+    ok = runner.invoke(app, ["check-reply", "--message", "What time do you open?", "--reply",
+                             "Hi! Our cafés are open Mon–Fri 07:00–18:00 and Sat–Sun 08:00–17:00.",
+                             "--playbook", "bluebird"])  # fmt: skip
+    assert ok.exit_code == 0 and json.loads(ok.stdout) == []
+
+
+def test_cli_reports_a_broken_playbook(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nvoice: {emoji: lots}\n", encoding="utf-8")
+    result = runner.invoke(app, ["check-reply", "--message", "m", "--reply", "r", "--playbook", str(bad)])
+    assert result.exit_code == 2
+    assert "voice.emoji" in result.output

@@ -7,9 +7,10 @@ Create Date: 2026-11-23 10:55:00
 - conversations (priority, id) and (waiting_since, id): the unfiltered "priority" and "waiting" sorts
   walk an index instead of sorting the whole table.
 - messages (created_at, id): search results are newest first; the planner can walk it for common words.
-- PostgreSQL: search_vector is rebuilt over ``trustdesk_fold(...)`` (accents removed, ``- . / @ _ : + '``
-  read as spaces) so that "cafe" finds "Café" and "123456" finds "BB-123456", as SQLite's
-  ``unicode61 remove_diacritics 2`` tokenizer already does. The query side applies the same function.
+- PostgreSQL: search_vector is rebuilt over ``trustdesk_fold(...)``: accents removed and
+  ``- . / @ _ : + ' < > &`` read as spaces ("<script>" would otherwise be dropped as an HTML tag), so
+  "cafe" finds "Café" and "123456" finds "BB-123456", as SQLite's ``unicode61 remove_diacritics 2``
+  tokenizer already does. The query side applies the same function.
 """
 
 from collections.abc import Sequence
@@ -31,7 +32,7 @@ FOLD_FROM = (
     "ḑḒḓḔḕḖḗḘḙḚḛḜḝḞḟḠḡḢḣḤḥḦḧḨḩḪḫḬḭḮḯḰḱḲḳḴḵḶḷḸḹḺḻḼḽḾḿṀṁṂṃṄṅṆṇṈṉṊṋṌṍṎṏṐṑṒṓṔṕṖ"
     "ṗṘṙṚṛṜṝṞṟṠṡṢṣṤṥṦṧṨṩṪṫṬṭṮṯṰṱṲṳṴṵṶṷṸṹṺṻṼṽṾṿẀẁẂẃẄẅẆẇẈẉẊẋẌẍẎẏẐẑẒẓẔẕẖẗẘẙẛẠạ"
     "ẢảẤấẦầẨẩẪẫẬậẮắẰằẲẳẴẵẶặẸẹẺẻẼẽẾếỀềỂểỄễỆệỈỉỊịỌọỎỏỐốỒồỔổỖỗỘộỚớỜờỞởỠỡỢợỤụỦủ"
-    "ỨứỪừỬửỮữỰựỲỳỴỵỶỷỸỹΆΈΉΊΌΎΏΐΪΫάέήίΰϊϋόύώ-./@_:+'"
+    "ỨứỪừỬửỮữỰựỲỳỴỵỶỷỸỹΆΈΉΊΌΎΏΐΪΫάέήίΰϊϋόύώ-./@_:+'<>&"
 )
 FOLD_TO = (
     "AAAAAACEEEEIIIINOOOOOOUUUUYaaaaaaceeeeiiiinoooooouuuuyyAaAaAaCcCcCcCcD"
@@ -41,7 +42,7 @@ FOLD_TO = (
     "dDdEeEeEeEeEeFfGgHhHhHhHhHhIiIiKkKkKkLlLlLlLlMmMmMmNnNnNnNnOoOoOoOoPpP"
     "pRrRrRrRrSsSsSsSsSsTtTtTtTtUuUuUuUuUuVvVvWwWwWwWwWwXxXxYyZzZzZzhtwysAa"
     "AaAaAaAaAaAaAaAaAaAaAaEeEeEeEeEeEeEeEeIiIiOoOoOoOoOoOoOoOoOoOoOoOoUuUu"
-    "UuUuUuUuUuYyYyYyYyΑΕΗΙΟΥΩιΙΥαεηιυιυουω        "
+    "UuUuUuUuUuYyYyYyYyΑΕΗΙΟΥΩιΙΥαεηιυιυουω           "
 )
 
 

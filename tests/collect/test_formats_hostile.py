@@ -119,3 +119,31 @@ def test_formats_hostile_empty_and_whitespace_only_sources() -> None:
 
 def test_formats_hostile_emoji_only_text_accepted() -> None:
     assert _texts(b'{"id": 1, "text": "\\ud83d\\udc4d"}\n', "jsonl") == ["👍"]
+
+
+def test_formats_hostile_platform_payload_with_bom_and_bad_bytes() -> None:
+    data = (
+        b'\xef\xbb\xbf{"reviews": ['
+        b'{"id": "a", "stars": 5, "text": "Lovely \xff beans"},'
+        b'{"id": "b", "stars": 4, "text": "\xd9\x82\xd9\x87\xd9\x88\xd8\xa9 \xf0\x9f\x98\x8d"}'
+        b"]}"
+    )
+    results = list(read(data))  # detected as trustpilot despite the BOM
+    assert isinstance(results[0], Rejected)
+    assert (results[0].line, results[0].reason) == (1, "invalid UTF-8 (byte 0xff)")
+    assert isinstance(results[1], ParsedRecord)
+    assert results[1].text == "قهوة 😍"
+
+
+def test_formats_hostile_platform_items_of_wrong_type() -> None:
+    data = b'{"reviews": [null, 3, {"id": "ok", "stars": 5, "text": "fine"}], "links": []}'
+    results = list(read(data, format="trustpilot"))
+    assert [type(r).__name__ for r in results] == ["Rejected", "Rejected", "ParsedRecord"]
+    assert [r.line for r in results] == [1, 2, 3]
+
+
+def test_formats_hostile_platform_payload_truncated() -> None:
+    [result] = read(b'{"reviews": [{"reviewId": "a", "starRating": "FIVE"', format="google_business")
+    assert isinstance(result, Rejected)
+    assert result.line == 0
+    assert result.reason.startswith("invalid JSON at line 1")

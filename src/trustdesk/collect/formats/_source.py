@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
@@ -74,7 +74,9 @@ class Opened:
                 yield line
             else:
                 pending = line
-        rest = iter(self.stream.readline, b"")
+        stream = self.stream
+        # Iterating a file object is much faster than calling readline() per line.
+        rest: Iterator[bytes] = iter(stream) if isinstance(stream, Iterable) else iter(stream.readline, b"")
         if pending:
             yield pending + next(rest, b"")
         yield from rest

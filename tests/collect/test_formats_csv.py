@@ -88,3 +88,14 @@ def test_formats_csv_fixture_file() -> None:
     assert records[1].text == "Hi, my Bluebird Rewards card stopped working — can you help?\nThanks, Ben"
     assert records[0].raw["store_code"] == "EDI-01"
     assert records[3].text == "Riverside has the comfiest sofas in Bristol 🛋️☕"
+
+
+def test_formats_csv_semicolon_and_tab_delimiters_from_header() -> None:
+    semicolon = b'"Id";"Text";"Rating"\r\n1;"Caf\xc3\xa9 au lait, tr\xc3\xa8s bon";4\r\n'
+    tab = b"id\ttext\n2\tFlat white, no sugar\n"
+    assert _summary(semicolon) == [(2, "Café au lait, très bon")]
+    assert _summary(tab) == [(2, "Flat white, no sugar")]
+
+
+def test_formats_csv_repeated_header_column_rejected() -> None:
+    assert _summary(b"id,text,Text\n1,a,b\n") == [(1, "CSV header repeats column(s): text")]

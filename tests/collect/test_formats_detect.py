@@ -66,3 +66,13 @@ def test_formats_count_records_line_formats(tmp_path: Path) -> None:
 def test_formats_read_accepts_plain_binary_stream() -> None:
     results = list(read(io.BytesIO(b'{"id": 1, "text": "a"}\n'), filename="upload.jsonl"))
     assert len(results) == 1
+
+
+def test_formats_detect_semicolon_csv_without_name() -> None:
+    assert detect_format(b"id;text;rating\n1;ok;5\n") == "csv"
+
+
+def test_formats_utf16_file_refused_with_advice() -> None:
+    data = "id,text\n1,hello\n".encode("utf-16")
+    with pytest.raises(UnknownFormat, match="UTF-16 encoded; save it as UTF-8"):
+        read(data, format="csv")

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from trustdesk.collect.formats import read
+from trustdesk.collect.formats import detect_format, read
 from trustdesk.collect.records import ParsedRecord, Rejected
 
 
@@ -45,10 +45,29 @@ def test_formats_json_wrong_shape_rejected() -> None:
     assert "messages" in result.reason
 
 
-def test_formats_json_jsonl_given_as_json_gets_hint() -> None:
-    [result] = read(b'{"id": 1, "text": "x"}\n{"id": 2, "text": "y"}\n', format="json")
+def test_formats_json_jsonl_saved_as_json_is_read_line_by_line() -> None:
+    data = b'{"id": 1, "text": "x"}\n{"id": 2 "text": "y"}\n{"id": 3, "text": "z"}\n'
+    results = list(read(data, format="json"))
+    assert [(r.line, type(r).__name__) for r in results] == [
+        (1, "ParsedRecord"),
+        (2, "Rejected"),
+        (3, "ParsedRecord"),
+    ]
+    assert detect_format(data, filename="export.json") == "jsonl"
+
+
+def test_formats_json_platform_pages_one_per_line() -> None:
+    page = json.loads((Path(__file__).parent / "fixtures" / "trustpilot_reviews.json").read_text())
+    data = (json.dumps(page) + "\n" + json.dumps(page) + "\n").encode()
+    results = list(read(data, filename="pages.json"))
+    assert detect_format(data) == "trustpilot"
+    assert [r.line for r in results] == [1, 1, 2, 3, 3, 4]
+
+
+def test_formats_json_platform_format_several_values_with_bad_line() -> None:
+    [result] = read(b'{"reviews": []}\n{"reviews": [\n', format="trustpilot")
     assert isinstance(result, Rejected)
-    assert "use the jsonl format" in result.reason
+    assert "Extra data" in result.reason
 
 
 def test_formats_json_fixture_file_with_epoch_and_fractional_rating() -> None:

@@ -177,3 +177,9 @@ def test_formats_jsonl_fixture_file() -> None:
     assert (mention.platform_id, mention.author_followers) == ("90017", 312)
     assert (reply.direction, reply.parent_platform_id) == ("outbound", "90017")
     assert review.raw["campaign"] == "autumn-survey"
+
+
+def test_formats_parse_generic_object_rejects_lone_surrogates() -> None:
+    result = parse_generic_object({"id": 1, "text": "half \ud83d emoji"}, line=1)
+    assert isinstance(result, Rejected)
+    assert "unpaired UTF-16 surrogate \\ud83d" in result.reason

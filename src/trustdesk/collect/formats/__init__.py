@@ -6,9 +6,9 @@ Pure parsing, no database: ``read`` yields ParsedRecord or Rejected, one per sou
 
 from __future__ import annotations
 
-import csv
+import io
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 from trustdesk.collect.records import ParsedRecord, Rejected
 
 from . import app_store, facebook, generic, google_business, google_play, trustpilot, x
-from ._source import CountingReader, Opened, Source
+from ._source import CountingReader, Opened, Source, parse_document, values_per_line
 from .generic import parse_generic_object
 
 __all__ = [
@@ -94,42 +94,19 @@ def read(
     source: Source, *, format: str | None = None, filename: str | None = None
 ) -> Iterator[ParsedRecord | Rejected]:
     """Yield a ParsedRecord or Rejected for each record of ``source``; raise UnknownFormat up front."""
-    if format is not None and format not in FORMATS:
-        raise UnknownFormat(f"unknown import format {format!r}; known: {', '.join(FORMATS)}")
-    if filename is None and isinstance(source, Path):
-        filename = source.name
-    opened = Opened(source)
-    try:
-        spec = FORMATS[format] if format else _sniff(opened.prefix, filename)
-        if spec is not None and spec.read_lines is not None:
-            return _closing(opened, spec.read_lines(opened.lines()))
-        doc, failure = opened.document()
-    except BaseException:
-        opened.close()
-        raise
-    opened.close()
-    if failure is not None:
-        return iter([failure])
-    spec = spec or _document_format(doc, filename)
-    assert spec.read_document is not None  # only line formats lack it, handled above
-    return spec.read_document(doc)
+    return _plan(source, format, filename)[1]
 
 
 def detect_format(source: Source, *, filename: str | None = None) -> str:
     """Return the name of the format ``read`` would use for ``source`` (loads JSON documents)."""
-    if filename is None and isinstance(source, Path):
-        filename = source.name
-    opened = Opened(source)
-    try:
-        spec = _sniff(opened.prefix, filename)
-        if spec is None:
-            doc, failure = opened.document()
-            if failure is not None:
-                raise UnknownFormat(f"not a known format: {failure.reason}")
-            spec = _document_format(doc, filename)
-        return spec.name
-    finally:
-        opened.close()
+    spec, results = _plan(source, None, filename)
+    if isinstance(results, Generator):
+        results.close()  # releases the file of a line format
+    if spec is None:
+        failure = next(results, None)
+        reason = failure.reason if isinstance(failure, Rejected) else "unreadable"
+        raise UnknownFormat(f"not a known format: {reason}")
+    return spec.name
 
 
 def count_records(source: Path | bytes, *, format: str | None = None) -> int | None:
@@ -143,6 +120,48 @@ def count_records(source: Path | bytes, *, format: str | None = None) -> int | N
     finally:
         opened.close()
     return max(count - 1, 0) if name == "csv" else count
+
+
+def _plan(
+    source: Source, format: str | None, filename: str | None
+) -> tuple[FormatSpec | None, Iterator[Result]]:
+    """Choose the format and start reading; the spec is None only for an unparseable JSON document."""
+    if format is not None and format not in FORMATS:
+        raise UnknownFormat(f"unknown import format {format!r}; known: {', '.join(FORMATS)}")
+    if filename is None and isinstance(source, Path):
+        filename = source.name
+    opened = Opened(source)
+    try:
+        if opened.prefix.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise UnknownFormat(
+                f"{filename or 'the input'} is UTF-16 encoded; save it as UTF-8 (e.g. CSV UTF-8)"
+            )
+        spec = FORMATS[format] if format else _sniff(opened.prefix, filename)
+        if spec is not None and spec.read_lines is not None:
+            return spec, _closing(opened, spec.read_lines(opened.lines()))
+        data = opened.read_all()
+    except BaseException:
+        opened.close()
+        raise
+    opened.close()
+    doc, failure, several = parse_document(data)
+    if failure is None:
+        spec = spec or _document_format(doc, filename)
+        assert spec.read_document is not None  # line formats returned above
+        return spec, spec.read_document(doc)
+    if several:
+        # Several JSON values: API pages saved one per line, or generic JSONL saved as ".json".
+        pages = values_per_line(data)
+        if spec is None or spec.name == "json":
+            platform = next(
+                (s for s in _DOCUMENT_ORDER[:-1] if pages and s.matches and s.matches(pages)), None
+            )
+            if platform is not None and platform.read_document is not None and pages is not None:
+                return platform, platform.read_document(pages)
+            return FORMATS["jsonl"], generic.read_jsonl(io.BytesIO(data))
+        if pages is not None and spec.read_document is not None:
+            return spec, spec.read_document(pages)
+    return spec, iter([failure])
 
 
 def _closing(opened: Opened, results: Iterator[Result]) -> Iterator[Result]:
@@ -170,9 +189,7 @@ def _sniff(prefix: bytes, filename: str | None) -> FormatSpec | None:
         if isinstance(first, dict) and "id" in first:
             return FORMATS["jsonl"]
         return None
-    header_text = first_line.decode("utf-8", errors="replace")
-    header = next(csv.reader([header_text]), [])
-    if "id" in (column.strip().lower() for column in header):
+    if generic.csv_delimiter(first_line.decode("utf-8", errors="replace")):
         return FORMATS["csv"]
     raise UnknownFormat(
         f"cannot tell the format of {filename or 'the input'}: not JSON, JSONL or a CSV with an 'id' "

@@ -81,15 +81,31 @@ class Opened:
             yield pending + next(rest, b"")
         yield from rest
 
-    def document(self) -> tuple[Any, Rejected | None]:
-        """Parse the whole source as one JSON document; bad UTF-8 survives as surrogate escapes."""
-        data = self.prefix + self.stream.read()
-        text = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
-        try:
-            return json.loads(text), None
-        except json.JSONDecodeError as exc:
-            hint = " (one object per line? use the jsonl format)" if exc.msg == "Extra data" else ""
-            reason = f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}{hint}"
-            return None, Rejected(0, reason)
-        except RecursionError:
-            return None, Rejected(0, "invalid JSON: nested too deeply")
+    def read_all(self) -> bytes:
+        """The whole source (for JSON documents, which are parsed in one piece)."""
+        return self.prefix + self.stream.read()
+
+
+def parse_document(data: bytes) -> tuple[Any, Rejected | None, bool]:
+    """Parse one JSON document: (value, None, False), or (None, rejection, several values?)."""
+    # Bad UTF-8 survives as surrogate escapes, so only the items holding it are rejected later.
+    text = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    try:
+        return json.loads(text), None, False
+    except json.JSONDecodeError as exc:
+        reason = f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        return None, Rejected(0, reason), exc.msg == "Extra data"
+    except RecursionError:
+        return None, Rejected(0, "invalid JSON: nested too deeply"), False
+
+
+def values_per_line(data: bytes) -> list[Any] | None:
+    """One JSON value per non-blank line (API pages saved as JSONL), or None if a line is not JSON."""
+    values = []
+    for line in data.removeprefix(b"\xef\xbb\xbf").splitlines():
+        if line.strip():
+            try:
+                values.append(json.loads(line.decode("utf-8", errors="surrogateescape")))
+            except (ValueError, RecursionError):
+                return None
+    return values

@@ -50,7 +50,13 @@ Result = ParsedRecord | Rejected
 
 
 def parse_generic_object(obj: dict[str, Any], *, line: int) -> ParsedRecord | Rejected:
-    """Read one generic-schema object (JSON value or CSV row) into a record, or say why not."""
+    """Read one generic-schema object (e.g. a webhook body) into a record, or say why not."""
+    problem = bad_string(obj)
+    return Rejected(line, problem) if problem else _parse(obj, line)
+
+
+def _parse(obj: Any, line: int) -> ParsedRecord | Rejected:
+    """As parse_generic_object, for objects whose strings are already known to be valid Unicode."""
     if not isinstance(obj, dict):
         return Rejected(line, f"expected a JSON object, got {type(obj).__name__}")
     try:
@@ -138,7 +144,7 @@ def read_jsonl(lines: Iterable[bytes]) -> Iterator[Result]:
             if problem:
                 yield Rejected(number, problem)
                 continue
-        yield parse_generic_object(obj, line=number)
+        yield _parse(obj, line=number)
 
 
 def read_json_document(doc: Any) -> Iterator[Result]:
@@ -148,8 +154,7 @@ def read_json_document(doc: Any) -> Iterator[Result]:
         yield Rejected(0, 'expected a JSON array of messages or an object with a "messages" array')
         return
     for index, obj in enumerate(items, start=1):
-        problem = bad_string(obj)
-        yield Rejected(index, problem) if problem else parse_generic_object(obj, line=index)
+        yield parse_generic_object(obj, line=index)
 
 
 def looks_like_generic_document(doc: Any) -> bool:
@@ -164,8 +169,9 @@ def read_csv(lines: Iterable[bytes]) -> Iterator[Result]:
     # Texts of a megabyte or more are legitimate; the csv module's default cell limit is 128 KiB.
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     source = _LineSource(lines)
+    delimiter = source.delimiter()
     header: list[str] | None = None
-    reader = csv.reader(source, strict=True)
+    reader = csv.reader(source, strict=True, delimiter=delimiter)
     while True:
         source.start_record()
         start = source.number + 1
@@ -179,7 +185,7 @@ def read_csv(lines: Iterable[bytes]) -> Iterator[Result]:
                 end = "the end of the file" if source.exhausted else f"line {source.number}"
                 yield Rejected(start, f"malformed CSV: quoted field not closed properly (ran to {end})")
                 source.replay(start + 1)
-                reader = csv.reader(source, strict=True)
+                reader = csv.reader(source, strict=True, delimiter=delimiter)
             else:
                 yield Rejected(start, f"malformed CSV: {exc}")
             continue
@@ -190,6 +196,10 @@ def read_csv(lines: Iterable[bytes]) -> Iterator[Result]:
             if "id" not in header:
                 yield Rejected(start, "CSV header has no 'id' column (see docs/import-format.md)")
                 return
+            doubled = sorted({name for name in header if header.count(name) > 1})
+            if doubled:
+                yield Rejected(start, f"CSV header repeats column(s): {', '.join(doubled)}")
+                return
             continue
         if len(row) != len(header):
             yield Rejected(start, f"ragged row: {len(row)} fields but the header has {len(header)}")
@@ -198,7 +208,15 @@ def read_csv(lines: Iterable[bytes]) -> Iterator[Result]:
         if problem:
             yield Rejected(start, problem)
         else:
-            yield parse_generic_object(dict(zip(header, row, strict=True)), line=start)
+            yield _parse(dict(zip(header, row, strict=True)), line=start)
+
+
+def csv_delimiter(header: str) -> str | None:
+    """Comma, or the semicolon/tab some spreadsheets write: whichever splits off an ``id`` column."""
+    for candidate in (",", ";", "\t", "|"):
+        if "id" in (name.strip().strip('"').lower() for name in header.split(candidate)):
+            return candidate
+    return None
 
 
 class _LineSource:
@@ -210,6 +228,16 @@ class _LineSource:
         self.number = 0
         self.exhausted = False
         self.record: list[tuple[int, str]] = []
+
+    def delimiter(self) -> str:
+        """The delimiter the header line uses (peeked; the line is still read as the header)."""
+        while not self._pending:
+            try:
+                text = self._decode(next(self._lines))
+            except StopIteration:
+                return ","
+            self._pending.append((len(self._pending) + 1, text))
+        return csv_delimiter(self._pending[0][1]) or ","
 
     def start_record(self) -> None:
         """Forget the lines of the previous record."""
@@ -234,9 +262,11 @@ class _LineSource:
                 self.exhausted = True
                 raise
             self.number += 1
-            # surrogateescape keeps a bad byte from spoiling its neighbours; its row is rejected.
-            text = chunk.decode("utf-8", errors="surrogateescape")
-            if self.number == 1 and text.startswith(BOM):
-                text = text[1:]
+            text = self._decode(chunk)
         self.record.append((self.number, text))
         return text
+
+    def _decode(self, chunk: bytes) -> str:
+        # surrogateescape keeps a bad byte from spoiling its neighbours; its row is rejected.
+        text = chunk.decode("utf-8", errors="surrogateescape")
+        return text.removeprefix(BOM) if self.number <= 1 else text

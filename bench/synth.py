@@ -6,9 +6,10 @@
 Shape, chosen to look like a real inbox rather than uniform noise: ~60% new conversations and ~40%
 replies threaded onto recent earlier ids (follow-ups, the brand's own replies, other customers joining
 in); ~25% of messages come from an author seen before; ratings only on rating channels; timestamps
-strictly increasing over a year; texts built from hand-written fragments plus product names, staff
-names, order numbers (BB-xxxxxx, some shared by a few dozen messages, some nearly unique) and a Zipf-like tail of rare words so full-text search
-terms range from "in every other message" to "in one message".
+strictly increasing over a year; ~10% of X and Facebook conversations are private DMs; texts built
+from hand-written fragments plus product names, staff names, order numbers (BB-xxxxxx, some shared by a
+few dozen messages, some nearly unique) and a Zipf-like tail of rare words, so full-text search terms
+range from "in every other message" to "in one message".
 
 Lines are assembled from pre-escaped JSON fragments instead of ``json.dumps`` per record: that is what
 makes >200k lines/s possible in pure Python.
@@ -172,15 +173,14 @@ _FOLLOW_UPS = (
     "Same thing happened to me.",
     "Not good enough, honestly.",
 )
-_TITLES = (
-    "Slow checkout",
-    "Great coffee",
-    "Never arrived",
-    "Double charged",
-    "Love it",
-    "Question",
-    "Refund",
+# Titles per sentiment (negative, neutral, positive, spam) for channels whose messages carry one.
+_TITLES: tuple[tuple[str, ...], ...] = (
+    ("Slow checkout", "Never arrived", "Double charged", "Refund please", "Disappointed", "Cold again"),
+    ("Question", "Quick question", "Delivery to Ireland?", "Subscription"),
+    ("Great coffee", "Love it", "Brilliant service", "Best beans"),
+    ("You have WON!!!", "Limited offer"),
 )
+_DM_CHANNELS = frozenset({"facebook", "x"})  # public channels that also carry private messages
 _SYLLABLES = (
     "ba", "bri", "cor", "dal", "fen", "gro", "hal", "jun", "kep", "lor", "mav", "nor", "pel", "quin", "ros",
     "sta", "tav", "ulm", "vex", "wyn", "zor", "ash", "bel", "cri", "dun", "elm", "fro", "gil",
@@ -274,14 +274,25 @@ def iter_lines(
     spam = tuple(_esc(s) for s in _SPAM)
     brand_replies = tuple(_esc(s) for s in _BRAND_REPLIES)
     follow_ups = tuple(_esc(s) for s in _FOLLOW_UPS)
-    titles = tuple(f'"{_esc(s)}"' for s in _TITLES)
+    title_values = tuple(f'"{_esc(title)}"' for group in _TITLES for title in group) + ("null",)
+    no_title = len(title_values) - 1
+    title_start = tuple(sum(len(g) for g in _TITLES[:k]) for k in range(len(_TITLES)))
+    title_count = tuple(len(g) for g in _TITLES)
     re_title = '"Re: your message"'
     followers_table = tuple(str(int(Random(seed + i).lognormvariate(5.0, 1.6))) for i in range(1024))
 
-    names = tuple(channels)
-    channel_table = _channel_table(names)
+    public_names = tuple(channels)
+    channel_table = _channel_table(public_names)
+    # Each X/Facebook channel gets a private twin (same name, kind "dm"); replies inherit the twin.
+    twin = [-1] * len(public_names)
+    dm_of = [i for i, c in enumerate(public_names) if c in _DM_CHANNELS]
+    for offset, i in enumerate(dm_of):
+        twin[i] = len(public_names) + offset
+    names = public_names + tuple(public_names[i] for i in dm_of)
     ch_rated = tuple(c in rated for c in names)
-    ch_kind = tuple(_default_kind(c, ch_rated[i]) for i, c in enumerate(names))
+    ch_kind = tuple(
+        "dm" if i >= len(public_names) else _default_kind(c, ch_rated[i]) for i, c in enumerate(names)
+    )
     ch_private = tuple(k in ("dm", "email") or c == "webhook" for c, k in zip(names, ch_kind, strict=True))
     ch_titled = tuple(c in _TITLED for c in names)
     ch_x = tuple(c == "x" for c in names)
@@ -307,7 +318,6 @@ def iter_lines(
     # Per-line constants, pre-joined so the hot loop formats as few pieces as possible.
     hms = tuple(f'{h:02d}:{m:02d}:{s:02d}Z"' for h in range(24) for m in range(60) for s in range(60))
     langs = ("en", "es", "fr", "de")
-    title_values = (*titles, "null")
     root_tail = tuple(
         tuple(
             tuple(
@@ -330,7 +340,6 @@ def iter_lines(
         )
         for c in range(len(names))
     )
-    no_title = len(titles)
 
     for i in range(n):
         t += 1 + int(rand() * spread)
@@ -356,6 +365,8 @@ def iter_lines(
         else:
             parent = "null"
             c = channel_table[int(rand() * 1024)]
+            if twin[c] >= 0 and r * 997 % 1 < 0.1:  # r's low digits: a second uniform draw for free
+                c = twin[c]
             if r > 0.85 and n_authors:  # 0.15 of all lines = 25% of new conversations
                 author = int(rand() * n_authors)
             else:
@@ -364,14 +375,16 @@ def iter_lines(
             s = rand()
             lang_i = 0
             if s >= 0.9:
+                sentiment = 3
                 text = spam[int((s - 0.9) * 60)]
                 if ch_rated[c]:
-                    rating = "5" if s > 0.95 else "1"
+                    rating = "5" if s < 0.95 else "1"  # the last spam texts are abuse, rated 1
             else:
                 lr = rand()
                 if lr >= 0.9:
                     lang_i = 1 if lr < 0.96 else 2 if lr < 0.98 else 3
-                pool = pools[(0 if s < 0.4 else 1 if s < 0.55 else 2) * 4 + lang_i]
+                sentiment = 0 if s < 0.4 else 1 if s < 0.55 else 2
+                pool = pools[sentiment * 4 + lang_i]
                 text = pool[int(rand() * len(pool))]
                 u = rand()
                 if u < 0.5:
@@ -390,7 +403,10 @@ def iter_lines(
                         rating = "1" if u < 0.6 else "2"
                 elif ch_rated[c]:
                     rating = "3"
-            tail = root_tail[c][lang_i][int(rand() * no_title) if ch_titled[c] else no_title]
+            if ch_titled[c]:
+                tail = root_tail[c][lang_i][title_start[sentiment] + int(rand() * title_count[sentiment])]
+            else:
+                tail = root_tail[c][lang_i][no_title]
             root_id.append(f'"syn-{i}"')
             root_ch.append(c)
             root_author.append(author)

@@ -62,6 +62,7 @@ def test_synth_parents_exist_earlier_on_the_same_channel(sample: list[dict[str, 
         if m["parent_id"] is not None:
             parent = seen[m["parent_id"]]
             assert parent["parent_id"] is None and parent["channel"] == m["channel"]
+            assert parent["public"] == m["public"]  # a reply to a DM stays private
         seen[m["id"]] = m
     assert previous - START > timedelta(days=300)  # a year's worth, for n lines of any size
     assert previous - START < timedelta(days=370)
@@ -84,6 +85,8 @@ def test_synth_mix_of_threads_authors_ratings_and_languages(sample: list[dict[st
             assert m["channel"] in RATED_CHANNELS and m["rating"] in (1, 2, 3, 4, 5)
         if m["kind"] == "review":
             assert m["rating"] is not None
+    dms = [m for m in sample if m["kind"] == "dm" and m["channel"] in ("x", "facebook")]
+    assert dms and all(m["public"] is False and m["url"] is None for m in dms)
     languages = Counter(m["language"] for m in sample)
     assert languages["en"] > 0.85 * len(sample) and languages["es"] and languages["fr"] and languages["de"]
 

@@ -2,8 +2,116 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+ANALYZE_BATCH = 256
+OUTPUT_KEYS = (
+    "sentiment", "sentiment_score", "emotion", "emotion_scores", "intent", "abusive", "over_the_top",
+    "spam", "language", "urgency",
+)  # fmt: skip
+
+
+def _parse_line(raw: bytes) -> tuple[Any, dict[str, Any] | None, str | None]:
+    """(id, fields, error) for one JSONL line; invalid UTF-8 is kept (as surrogates) for the analyser."""
+    try:
+        obj = json.loads(raw.decode("utf-8", errors="surrogateescape"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return None, None, f"invalid JSON: {exc.msg if isinstance(exc, json.JSONDecodeError) else exc}"
+    if not isinstance(obj, dict):
+        return None, None, "line is not a JSON object"
+    ident = obj.get("id")
+    if isinstance(ident, dict | list):
+        return None, None, "id must be a string or a number"
+    if ident is None:
+        return None, None, "missing id"
+    text = obj.get("text")
+    if not isinstance(text, str):
+        return ident, None, "missing text" if text is None else "text must be a string"
+    rating = obj.get("rating")
+    if isinstance(rating, bool) or not isinstance(rating, int | float):
+        rating = None  # unknown or malformed ratings are ignored, the text still gets analysed
+    channel = obj.get("channel") if isinstance(obj.get("channel"), str) else None
+    author = obj.get("author") if isinstance(obj.get("author"), str) else None
+    return ident, {"text": text, "rating": rating, "channel": channel, "author": author}, None
+
+
+def analyze_cmd(
+    file: Annotated[
+        str, typer.Argument(help="JSONL file, one {id, text, ...} object per line ('-' = stdin)")
+    ],
+    tier: Annotated[str, typer.Option(help="fast, accurate or auto")] = "auto",
+) -> None:
+    """Analyse messages from a JSONL file; write one JSON result per line, in order, to stdout."""
+    from trustdesk.understand import MessageInput, analyze
+
+    stream = sys.stdin.buffer if file == "-" else Path(file).open("rb")  # noqa: SIM115 - closed below
+    out = sys.stdout
+    pending: list[tuple[Any, MessageInput | None, str | None]] = []
+
+    def flush() -> None:
+        todo = [m for _i, m, _e in pending if m is not None]
+        results = iter(analyze(todo, tier=tier)) if todo else iter(())
+        for ident, msg, err in pending:
+            if msg is None:
+                out.write(json.dumps({"id": ident, "error": err}, ensure_ascii=False) + "\n")
+                continue
+            d = next(results).to_dict()
+            row = {"id": ident, **{k: d[k] for k in OUTPUT_KEYS}}
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        out.flush()
+        pending.clear()
+
+    try:
+        for raw in stream:
+            if not raw.strip():
+                continue
+            ident, fields, err = _parse_line(raw)
+            msg = MessageInput(**fields) if fields is not None else None
+            pending.append((ident, msg, err))
+            if len(pending) >= ANALYZE_BATCH:
+                flush()
+        flush()
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def eval_cmd(
+    data: Annotated[Path | None, typer.Option(help="shared data folder (default: ../shared/data)")] = None,
+    tier: Annotated[str, typer.Option(help="fast, accurate or all")] = "all",
+    as_json: Annotated[bool, typer.Option("--json", help="print only the JSON")] = False,
+) -> None:
+    """Evaluate the shipped models on the validation splits; print a table and JSON."""
+    from trustdesk.understand.evaluate import report
+
+    result = report(data=data, tiers=None if tier == "all" else [tier])
+    if result is None:
+        typer.echo(
+            "shared data not found: pass --data DIR (the folder with tweeteval_sentiment/ ...)", err=True
+        )
+        raise typer.Exit(code=2)
+    if not as_json:
+        from rich.console import Console
+        from rich.table import Table
+
+        tiers = list(result["tiers"])
+        table = Table(title=f"trustdesk understand — validation ({result['data']})")
+        table.add_column("metric")
+        for t in tiers:
+            table.add_column(t, justify="right")
+        keys = list(dict.fromkeys(k for t in tiers for k in result["tiers"][t]))
+        for k in keys:
+            table.add_row(k, *[str(result["tiers"][t].get(k, "")) for t in tiers])
+        Console().print(table)
+    typer.echo(json.dumps(result, indent=None if as_json else 2))
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
+    app.command("analyze")(analyze_cmd)
+    app.command("eval")(eval_cmd)

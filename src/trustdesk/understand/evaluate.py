@@ -1,0 +1,143 @@
+"""Evaluate shipped components on the validation splits of the shared data (``trustdesk eval``)."""
+
+from __future__ import annotations
+
+import json
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import f1_score, recall_score
+
+from trustdesk.understand.labels import BITEXT_TO_INTENT, GO_TO_EMOTION, GOEMOTIONS, TWEET_EMOTIONS
+from trustdesk.understand.pipeline import analyze, emotion_distribution
+from trustdesk.understand.registry import Component, get
+from trustdesk.understand.schemas import EMOTIONS, INTENTS, SENTIMENTS, MessageInput
+from trustdesk.understand.text import clean
+
+EVAL_DATA = Path(__file__).resolve().parent / "eval_data"
+
+
+def find_data_dir(explicit: Path | None = None) -> Path | None:
+    """``explicit``, else ../shared/data from the working directory, else next to the repo root."""
+    if explicit is not None:
+        return explicit if explicit.is_dir() else None
+    candidates = [Path.cwd() / ".." / "shared" / "data", Path.cwd() / "shared" / "data"]
+    repo = Path(__file__).resolve().parents[3]  # src/trustdesk/understand -> repo root
+    candidates += [repo.parent / "shared" / "data", repo / "shared" / "data"]
+    for c in candidates:
+        if (c / "README.md").exists():
+            return c.resolve()
+    return None
+
+
+def _rows(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def _texts(rows: list[dict[str, Any]]) -> list[str]:
+    return [clean(r["text"]).text for r in rows]
+
+
+def _single(c: Component, data: Path, task: str, head: str) -> tuple[np.ndarray, list[str]]:
+    rows = _rows(data / task / "validation.jsonl")
+    return c.predict(_texts(rows))[head], [r["label"] for r in rows]
+
+
+def evaluate_component(name: str, data: Path) -> dict[str, float]:
+    """Validation metrics of one component (head level, no rules) plus the full pipeline's intent."""
+    c = get(name)
+    m: dict[str, float] = {}
+    p, gold = _single(c, data, "tweeteval_sentiment", "sentiment")
+    m["tweeteval_sentiment_macro_recall"] = recall_score(
+        gold, [SENTIMENTS[k] for k in p.argmax(1)], average="macro"
+    )
+    p, gold = _single(c, data, "tweeteval_emotion", "tweet_emotion")
+    m["tweeteval_emotion_macro_f1"] = f1_score(
+        gold, [TWEET_EMOTIONS[k] for k in p.argmax(1)], average="macro"
+    )
+    thresholds = {h["name"]: h.get("threshold", 0.5) for h in getattr(c, "heads", [])}
+    for task, positive in (("offensive", "offensive"), ("hate", "hate")):
+        p, gold = _single(c, data, f"tweeteval_{task}", task)
+        pred = (p[:, 0] >= thresholds.get(task, 0.5)).astype(int)
+        m[f"tweeteval_{task}_macro_f1"] = f1_score([int(g == positive) for g in gold], pred, average="macro")
+    p, gold = _single(c, data, "tweeteval_irony", "irony")
+    pred = (p[:, 0] >= thresholds.get("irony", 0.5)).astype(int)
+    m["tweeteval_irony_f1_irony"] = f1_score([int(g == "irony") for g in gold], pred)
+
+    rows = _rows(data / "goemotions" / "validation.jsonl")
+    pg = c.predict(_texts(rows))["goemotions"]
+    y28 = np.zeros((len(rows), len(GOEMOTIONS)), dtype=int)
+    y9 = np.zeros((len(rows), len(EMOTIONS)), dtype=int)
+    for i, r in enumerate(rows):
+        for lab in r["labels"]:
+            y28[i, GOEMOTIONS.index(lab)] = 1
+            y9[i, EMOTIONS.index(GO_TO_EMOTION[lab])] = 1
+    th = thresholds.get("goemotions", 0.3)
+    m["goemotions_macro_f1_28"] = f1_score(y28, (pg >= th).astype(int), average="macro", zero_division=0)
+    p9 = np.zeros_like(y9)
+    p9[np.arange(len(rows)), emotion_distribution(pg).argmax(1)] = 1
+    m["goemotions_macro_f1_9"] = f1_score(y9, p9, average="macro", zero_division=0)
+
+    rows = _rows(data / "bitext_customer_support" / "validation.jsonl")
+    pi = c.predict(_texts(rows))["intent"]
+    m["intent_accuracy_bitext_head"] = float(
+        np.mean([INTENTS[k] == BITEXT_TO_INTENT[r["label"]] for k, r in zip(pi.argmax(1), rows, strict=True)])
+    )
+    rows = _rows(data / "uci_sentiment_sentences" / "validation.jsonl")
+    ps = c.predict(_texts(rows))["sentiment"]
+    m["uci_review_polarity_accuracy"] = float(
+        np.mean(
+            [("positive" if p[2] > p[0] else "negative") == r["label"] for p, r in zip(ps, rows, strict=True)]
+        )
+    )
+    return {k: round(float(v), 4) for k, v in m.items()}
+
+
+def intent_accuracy_bluebird(tier: str) -> float:
+    """Accuracy of the full pipeline (model + rules) on the hand-written Bluebird intent set."""
+    rows = _rows(EVAL_DATA / "bluebird_intents_v1.jsonl")
+    out = analyze([MessageInput(text=r["text"]) for r in rows], tier=tier)
+    return round(float(np.mean([a.intent == r["label"] for a, r in zip(out, rows, strict=True)])), 4)
+
+
+def throughput(tier: str, texts: list[str], *, seconds: float = 5.0) -> float:
+    """Messages per second of ``analyze`` (cleaning, model, rules) on ``texts``, after a warm-up."""
+    items = [MessageInput(text=t) for t in texts]
+    analyze(items[:64], tier=tier)
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        analyze(items, tier=tier)
+        done += len(items)
+    return round(done / (time.perf_counter() - start), 1)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process in MB (Linux reports KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def report(*, data: Path | None = None, tiers: list[str] | None = None) -> dict[str, Any] | None:
+    """Metrics of every shipped tier (or ``tiers``) plus throughput; None when the data is missing."""
+    from trustdesk.understand.registry import TIERS, available
+
+    folder = find_data_dir(data)
+    if folder is None:
+        return None
+    chosen = [t for t in (tiers or list(TIERS)) if available(t)]
+    bench_texts = _texts(_rows(folder / "tweeteval_sentiment" / "validation.jsonl"))
+    out: dict[str, Any] = {"data": str(folder), "tiers": {}}
+    for t in chosen:
+        m: dict[str, Any] = {"component": TIERS[t]}
+        m.update(evaluate_component(TIERS[t], folder))
+        m["intent_accuracy_bluebird_pipeline"] = intent_accuracy_bluebird(t)
+        m["throughput_msgs_per_s"] = throughput(t, bench_texts if t == "fast" else bench_texts[:1000])
+        m["peak_rss_mb_so_far"] = peak_rss_mb()
+        out["tiers"][t] = m
+    from trustdesk.understand.registry import DEFAULT_TIER
+
+    out["default_tier"] = DEFAULT_TIER
+    return out

@@ -1,0 +1,97 @@
+"""Versioned analysis components, loaded lazily and once per process.
+
+A component turns cleaned texts into per-head probabilities; ``predict`` has no side effects.
+Heads every component provides: sentiment (3), tweet_emotion (4), goemotions (28, independent),
+offensive / hate / irony (1, independent) and intent (len(INTENTS)).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+TIERS: dict[str, str] = {"fast": "trustdesk.fast.v1", "accurate": "trustdesk.minilm.v1"}
+DEFAULT_TIER = "fast"
+"""What ``auto`` means; chosen from the measurements in models/MODEL_CARD.md."""
+
+
+class Component(Protocol):
+    """A trained analysis model."""
+
+    name: str
+
+    def predict(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Per-head probabilities, one row per text; pure."""
+        ...
+
+
+class UnknownComponentError(LookupError):
+    """No component is registered under that name (code: understand.unknown_component)."""
+
+    code = "understand.unknown_component"
+
+
+_FACTORIES: dict[str, Callable[[], Component]] = {}
+_LOADED: dict[str, Component] = {}
+_LOCK = threading.Lock()
+
+
+def register(name: str) -> Callable[[Callable[[], Component]], Callable[[], Component]]:
+    """Register a component factory under a versioned name such as ``trustdesk.fast.v1``."""
+
+    def deco(factory: Callable[[], Component]) -> Callable[[], Component]:
+        _FACTORIES[name] = factory
+        return factory
+
+    return deco
+
+
+def _import_builtins() -> None:
+    # importing the modules runs their @register decorators; done late to keep import cheap
+    from trustdesk.understand import accurate, fast  # noqa: F401
+
+
+def names() -> list[str]:
+    """All registered component names."""
+    _import_builtins()
+    return sorted(_FACTORIES)
+
+
+def get(name: str) -> Component:
+    """The component registered as ``name``, loaded on first use and cached for the process."""
+    if name in _LOADED:
+        return _LOADED[name]
+    _import_builtins()
+    with _LOCK:
+        if name not in _LOADED:
+            if name not in _FACTORIES:
+                raise UnknownComponentError(f"no analysis component named {name!r}")
+            _LOADED[name] = _FACTORIES[name]()
+        return _LOADED[name]
+
+
+def available(tier: str) -> bool:
+    """True when the artefacts of ``tier`` are shipped (the accurate tier is optional)."""
+    if tier == "fast":
+        return (MODELS_DIR / "fast_v1.npz").exists()
+    if tier == "accurate":
+        return (MODELS_DIR / "minilm_v1.int8.onnx").exists()
+    return False
+
+
+def resolve_tier(tier: str | None) -> str:
+    """Map ``None``/``auto``/a tier name to a component name, falling back to the fast tier."""
+    if tier is None:
+        from trustdesk.settings import get_settings
+
+        tier = get_settings().analysis_tier
+    if tier == "auto":
+        tier = DEFAULT_TIER if available(DEFAULT_TIER) else "fast"
+    if tier in TIERS:
+        return TIERS[tier]
+    return tier  # a full component name

@@ -1,0 +1,185 @@
+"""Rule-based signals that beat a model on their own ground: links, shouting, repetition, promotions.
+
+Every function is pure and works on the raw text (rules need the capitals and links the models lose).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+_REPEAT_CHAR_RE = re.compile(r"(.)\1{4,}")
+_EXCLAIM_RE = re.compile(r"[!?]{3,}")
+_SHORTENER_RE = re.compile(
+    r"\b(?:bit\.ly|tinyurl\.com|t\.co|goo\.gl|ow\.ly|is\.gd|cutt\.ly|shorturl\.at)/", re.I
+)
+_SPAM_PHRASES_RE = re.compile(
+    r"\b(?:giveaway|give away|free (?:followers|likes|iphone|gift ?card|money|crypto)|click (?:here|the link|my)|"
+    r"check (?:out )?my (?:profile|page|channel|bio|link)|follow (?:me|back|for follow)|f4f|l4l|dm me for|"
+    r"promo ?code|discount code|use (?:my )?code|earn \$?\d+|make money|work from home|investment opportunity|"
+    r"crypto|bitcoin|btc|forex|nft|onlyfans|casino|betting tips|100% free|limited offer|act now|"
+    r"winner|you (?:have )?won|claim your|subscribe to my|visit my (?:site|website|store)|whatsapp \+?\d)",
+    re.I,
+)
+_SWEEPING_RE = re.compile(
+    r"\b(?:worst\b.{0,30}\b(?:ever|in the world|on earth|of all time)|never again|never ever|"
+    r"always (?:the )?(?:same|late|wrong|rude)|every single (?:time|one)|all of you|everyone (?:there|here) is|"
+    r"total(?:ly)? (?:scam|joke|disgrace)|complete(?:ly)? (?:scam|joke|disgrace|useless)|"
+    r"absolute(?:ly)? (?:disgrace|joke|scam|useless|disgusting|pathetic)|scammers?|thie(?:f|ves)|criminals?|"
+    r"should be (?:shut down|closed|ashamed|sued)|boycott|zero stars?|0 stars?|minus stars?)",
+    re.I,
+)
+_THREAT_RE = re.compile(
+    r"\b(?:i(?:'ll| will| am going to|'m going to|m gonna| gonna) (?:kill|hurt|burn|smash|find|destroy|"
+    r"beat|punch|stab|shoot)|(?:kill|burn|smash|shoot|stab) (?:you|your|the staff|the lot)|"
+    r"you(?:'ll| will) (?:regret|pay for)|watch your back|burn (?:it|the place|your \w+) down|"
+    r"wait (?:till|until) i (?:find|see|get)|hope you (?:die|rot|get cancer))",
+    re.I,
+)
+# short on purpose: obvious insults and slurs aimed at people; the model covers the long tail
+_INSULT_RE = re.compile(
+    r"\b(?:idiots?|morons?|imbeciles?|retards?|retarded|cunts?|twats?|wankers?|bastards?|bitch(?:es)?|"
+    r"dickheads?|assholes?|arseholes?|scumbags?|scum|faggots?|fags?|n[i1]gg(?:er|a)s?|sluts?|whores?|"
+    r"tossers?|pricks?|losers?|clowns|numpties|useless (?:idiots?|bunch|morons?|staff))\b",
+    re.I,
+)
+_URGENT_RE = re.compile(
+    r"\b(?:urgent(?:ly)?|asap|immediately|right now|emergency|today|tonight|still (?:waiting|no|not|haven't)|"
+    r"no (?:reply|response|answer)|days? (?:ago|later|now)|weeks? (?:ago|later|now)|charged twice|"
+    r"double charged|overcharged|fraud|stolen|hacked|locked out|can'?t (?:log ?in|access|sign in|pay|order)|"
+    r"cancel(?:led)? my|refund now|deadline|lawyer|solicitor|legal action|trading standards|court)\b",
+    re.I,
+)
+_SAFETY_RE = re.compile(
+    r"\b(?:allerg(?:y|ic|ies|en)|anaphyla\w*|epipen|food poisoning|poison(?:ed|ing)?|sick after|"
+    r"threw up|vomit\w*|diarrh\w*|hospital|a&e|ambulance|injur\w*|burn(?:ed|t) (?:my|me|her|his)|scald\w*|"
+    r"glass in|metal in|plastic in|hair in|found a (?:bug|insect|cockroach|fly|hair)|cockroach|rats?|mice|"
+    r"mouse droppings|mould|moldy|mouldy|raw chicken|undercooked|choked|choking|slipped|fell over|"
+    r"nut[- ]free|gluten|coeliac|celiac|unsafe|dangerous|hygiene)\b",
+    re.I,
+)
+
+
+# Substrings at least one of which every match of the pattern contains: a cheap ``in`` test skips
+# the slow regex on the (many) texts that cannot match. tests/understand/test_rules.py checks this.
+_TRIGGERS: dict[re.Pattern[str], tuple[str, ...]] = {
+    _SPAM_PHRASES_RE: (
+        "give", "free", "click", "check", "follow", "f4f", "l4l", "dm me", "code", "earn", "money", "work from",
+        "investment", "crypto", "bitcoin", "btc", "forex", "nft", "onlyfans", "casino", "betting", "limited",
+        "act now", "winner", "won", "claim", "subscribe", "visit my", "whatsapp",
+    ),
+    _SWEEPING_RE: (
+        "worst", "never", "always", "every single", "all of you", "everyone", "total", "complete", "absolute",
+        "scam", "thie", "criminal", "should be", "boycott", "star",
+    ),
+    _THREAT_RE: ("i'll", "i will", "going to", "gonna", "kill", "burn", "smash", "shoot", "stab", "you'll",
+                 "you will", "watch your", "wait", "hope you"),
+    _INSULT_RE: (
+        "idiot", "moron", "imbecile", "retard", "cunt", "twat", "wanker", "bastard", "bitch", "dickhead",
+        "asshole", "arsehole", "scum", "fag", "nigg", "ni1g", "n1gg", "slut", "whore", "tosser", "prick",
+        "loser", "clowns", "numpties", "useless",
+    ),
+    _URGENT_RE: (
+        "urgent", "asap", "immediately", "right now", "emergency", "today", "tonight", "still", "no ", "day",
+        "week", "charged", "overcharged", "fraud", "stolen", "hacked", "locked out", "can", "cancel", "refund",
+        "deadline", "lawyer", "solicitor", "legal", "trading standards", "court",
+    ),
+    _SAFETY_RE: (
+        "allerg", "anaphyla", "epipen", "poison", "sick after", "threw up", "vomit", "diarrh", "hospital",
+        "a&e", "ambulance", "injur", "burn", "scald", "glass in", "metal in", "plastic in", "hair in",
+        "found a", "cockroach", "rat", "mice", "mouse", "mould", "mold", "raw chicken", "undercooked",
+        "chok", "slipped", "fell over", "nut", "gluten", "coeliac", "celiac", "unsafe", "dangerous", "hygiene",
+    ),
+}  # fmt: skip
+
+
+def _findall(pattern: re.Pattern[str], text: str, low: str) -> list[str]:
+    """``pattern.findall(text)``, skipped when no trigger substring occurs in the lower-cased text."""
+    if not any(t in low for t in _TRIGGERS[pattern]):
+        return []
+    return pattern.findall(text)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSignals:
+    """What the rules saw in one raw text."""
+
+    caps_ratio: float
+    repetition: float
+    exclaim_runs: int
+    sweeping: bool
+    threat: bool
+    insult: bool
+    spam_score: float
+    urgent_hits: int
+    safety: bool
+    links: int
+
+
+def caps_ratio(text: str) -> float:
+    """Share of upper-case letters among letters, 0 when there are fewer than 8 letters."""
+    head = text[:5000]
+    upper = sum(map(str.isupper, head))
+    if upper < 4:
+        return 0.0  # fast path: a handful of capitals is never shouting
+    letters = sum(map(str.isalpha, head))
+    return upper / letters if letters >= 8 else 0.0
+
+
+def repetition(text: str) -> float:
+    """How repetitive a text is in [0, 1]: stretched characters and the same word over and over."""
+    head = text[:5000]
+    score = 0.0
+    if _REPEAT_CHAR_RE.search(head):
+        score = 0.5
+    words = head.lower().split()
+    if len(words) >= 6:
+        top = Counter(w for w in words if len(w) > 2).most_common(1)
+        if top:
+            share = top[0][1] / len(words)
+            score = max(score, min(1.0, (share - 0.15) * 3)) if top[0][1] >= 4 else score
+    return max(0.0, score)
+
+
+def spam_score(text: str, urls: list[str]) -> float:
+    """Evidence in [0, 1] that a text is a promotion, a giveaway or link bait rather than a customer."""
+    head = text[:5000]
+    score = 0.0
+    phrases = len(_findall(_SPAM_PHRASES_RE, head, head.lower()))
+    score += min(0.6, 0.35 * phrases)
+    if urls:
+        score += 0.25 + 0.1 * min(3, len(urls) - 1)
+        if any(_SHORTENER_RE.search(u) for u in urls):
+            score += 0.15
+    if phrases and urls:
+        score += 0.2
+    return min(1.0, score)
+
+
+def signals(raw: str, urls: list[str]) -> RuleSignals:
+    """All rule signals for one raw text."""
+    head = raw[:5000]
+    low = head.lower()
+    return RuleSignals(
+        caps_ratio=caps_ratio(head),
+        repetition=repetition(head),
+        exclaim_runs=len(_EXCLAIM_RE.findall(head)) if ("!" in head or "?" in head) else 0,
+        sweeping=bool(_findall(_SWEEPING_RE, head, low)),
+        threat=bool(_findall(_THREAT_RE, head, low)),
+        insult=bool(_findall(_INSULT_RE, head, low)),
+        spam_score=spam_score(head, urls),
+        urgent_hits=len(_findall(_URGENT_RE, head, low)),
+        safety=bool(_findall(_SAFETY_RE, head, low)),
+        links=len(urls),
+    )
+
+
+def over_the_top(sig: RuleSignals, *, negative: float, offensive: float) -> bool:
+    """Exaggerated or sweeping attacks: shouting, repetition or sweeping claims on a negative message."""
+    loud = sig.caps_ratio >= 0.6 or sig.repetition >= 0.5 or sig.exclaim_runs >= 2
+    if sig.threat or (sig.sweeping and negative >= 0.4):
+        return True
+    if loud and (negative >= 0.5 or offensive >= 0.5):
+        return True
+    return sig.sweeping and loud

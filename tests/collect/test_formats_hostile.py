@@ -147,3 +147,27 @@ def test_formats_hostile_platform_payload_truncated() -> None:
     assert isinstance(result, Rejected)
     assert result.line == 0
     assert result.reason.startswith("invalid JSON at line 1")
+
+
+def test_formats_hostile_nul_characters_rejected_not_stored() -> None:
+    jsonl = b'{"id": 1, "text": "nul \\u0000 inside"}\n{"id": 2, "text": "fine"}\n'
+    csv_data = b"id,text\n1,nul \x00 byte\n2,fine\n"
+    for data, fmt in ((jsonl, "jsonl"), (csv_data, "csv")):
+        results = list(read(data, format=fmt))
+        assert isinstance(results[0], Rejected)
+        assert "NUL character" in results[0].reason
+        assert isinstance(results[1], ParsedRecord)
+
+
+def test_formats_hostile_overlong_id_rejected_and_junk_language_dropped() -> None:
+    data = json.dumps({"id": "x" * 481, "text": "a"}) + "\n"
+    data += json.dumps({"id": 2, "text": "b", "language": "<script>alert(1)</script>"}) + "\n"
+    data += json.dumps({"id": 3, "text": "c", "language": "pt-BR"}) + "\n"
+    results = list(read(data.encode(), format="jsonl"))
+    assert isinstance(results[0], Rejected)
+    assert results[0].reason == "id is longer than 480 characters"
+    dropped, kept = results[1], results[2]
+    assert isinstance(dropped, ParsedRecord) and isinstance(kept, ParsedRecord)
+    assert dropped.language is None
+    assert dropped.notes == ["language '<script>alert(1)</script>' ignored: not a language code"]
+    assert kept.language == "pt-BR"

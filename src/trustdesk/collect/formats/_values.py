@@ -8,8 +8,12 @@ from typing import Any
 
 # Lone surrogates come from "\ud83d"-style JSON escapes without their pair, or from invalid UTF-8
 # bytes decoded with errors="surrogateescape"; neither can be encoded, so such records are rejected.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89abAB]")
+_SURROGATE = re.compile("[\x00\ud800-\udfff]")
+_ESCAPED_SURROGATE = re.compile(r"\\u(?:[dD][89abAB]|0000)")
+_LANGUAGE = re.compile(r"[A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*")
+# Ids are stored in 500-character columns; leave room for derived ids such as "{id}:reply".
+MAX_ID_LENGTH = 480
+LANGUAGE_LENGTH = 16
 
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "t"})
 FALSE_WORDS = frozenset({"false", "0", "no", "n", "f"})
@@ -31,7 +35,20 @@ def as_id(value: Any, field: str) -> str | None:
         text = str(int(value))
     else:
         raise FieldError(f"{field} must be a string or a number, got {type(value).__name__}")
+    if len(text) > MAX_ID_LENGTH:
+        raise FieldError(f"{field} is longer than {MAX_ID_LENGTH} characters")
     return text if text.strip() else None
+
+
+def as_language(value: Any, field: str, notes: list[str]) -> str | None:
+    """A language code (``en``, ``en-GB``, ``en_GB``) kept as given; anything else is dropped with a note."""
+    text = as_text(value, field)
+    if not text:
+        return None
+    if len(text) > LANGUAGE_LENGTH or not _LANGUAGE.fullmatch(text):
+        notes.append(f"{field} {text!r:.30} ignored: not a language code")
+        return None
+    return text
 
 
 def as_text(value: Any, field: str) -> str | None:
@@ -137,12 +154,14 @@ def from_epoch(seconds: Any, nanos: Any, field: str) -> datetime:
 
 
 def bad_string(obj: Any) -> str | None:
-    """Return a description of the first string in ``obj`` that is not valid Unicode, else None."""
+    """Describe the first string in ``obj`` that cannot be stored (lone surrogate, NUL), else None."""
     if isinstance(obj, str):
         match = _SURROGATE.search(obj)
         if match is None:
             return None
         char = ord(match.group())
+        if char == 0:
+            return "contains a NUL character (U+0000), which cannot be stored"
         if 0xDC80 <= char <= 0xDCFF:  # produced by errors="surrogateescape"
             return f"invalid UTF-8 (byte 0x{char - 0xDC00:02x})"
         return f"unpaired UTF-16 surrogate \\u{char:04x} in a JSON string"
@@ -160,7 +179,7 @@ def bad_string(obj: Any) -> str | None:
 
 
 def may_hold_bad_string(line: str) -> bool:
-    """Cheap pre-check: could this decoded JSON text contain a lone surrogate?"""
+    """Cheap pre-check: could this decoded JSON text hold a lone surrogate or a NUL?"""
     return _ESCAPED_SURROGATE.search(line) is not None or _SURROGATE.search(line) is not None
 
 

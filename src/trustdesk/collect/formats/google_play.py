@@ -9,7 +9,7 @@ from typing import Any
 from trustdesk.collect.records import ParsedRecord
 
 from ._platform import document_reader, items_shaped, obj, owner_reply, required_id
-from ._values import FieldError, as_rating, as_text, from_epoch
+from ._values import FieldError, as_language, as_rating, as_text, from_epoch
 
 # A review of this platform is told apart from the other reviews[] payloads by these keys.
 matches = items_shaped("reviews", frozenset({"comments", "authorName"}))
@@ -25,7 +25,13 @@ def _review(item: dict[str, Any], line: int, _: None) -> Iterator[ParsedRecord]:
     user = next((u for u in users if u), None)
     if user is None:
         raise FieldError("review has no userComment")
+    notes: list[str] = []
     text = as_text(user.get("text"), "userComment.text")
+    # With translationLanguage set, "text" is Google's translation; answer the customer's own words.
+    original = as_text(user.get("originalText"), "userComment.originalText")
+    if original:
+        text = original
+        notes.append("text is the reviewer's originalText; Google's translation is in raw")
     rating = as_rating(user.get("starRating"), "userComment.starRating")
     if text is None and rating is None:
         raise FieldError("userComment has neither text nor starRating")
@@ -40,8 +46,9 @@ def _review(item: dict[str, Any], line: int, _: None) -> Iterator[ParsedRecord]:
         rating=rating,
         created_at=modified,
         updated_at=modified,
-        language=as_text(user.get("reviewerLanguage"), "userComment.reviewerLanguage") or None,
+        language=as_language(user.get("reviewerLanguage"), "userComment.reviewerLanguage", notes),
         raw=item,
+        notes=notes,
     )
     developer = next((d for d in developers if d), None)
     if developer is not None:

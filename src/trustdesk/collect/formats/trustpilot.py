@@ -8,7 +8,7 @@ from typing import Any
 from trustdesk.collect.records import ParsedRecord
 
 from ._platform import document_reader, items_shaped, obj, owner_reply, required_id
-from ._values import FieldError, as_id, as_rating, as_text, as_timestamp
+from ._values import FieldError, as_id, as_language, as_rating, as_text, as_timestamp
 
 REVIEW_URL = "https://www.trustpilot.com/reviews/{id}"
 
@@ -36,7 +36,7 @@ def _review(item: dict[str, Any], line: int, _: None) -> Iterator[ParsedRecord]:
         created_at=as_timestamp(item.get("createdAt"), "createdAt", notes),
         updated_at=as_timestamp(item.get("updatedAt"), "updatedAt", notes),
         url=REVIEW_URL.format(id=review_id),
-        language=as_text(item.get("language"), "language") or None,
+        language=as_language(item.get("language"), "language", notes),
         title=as_text(item.get("title"), "title") or None,
         raw=item,
         notes=notes,

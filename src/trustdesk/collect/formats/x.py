@@ -8,7 +8,7 @@ from typing import Any
 from trustdesk.collect.records import ParsedRecord
 
 from ._platform import Result, first_items, obj, read_pages, required_id
-from ._values import FieldError, as_count, as_id, as_text, as_timestamp
+from ._values import FieldError, as_count, as_id, as_language, as_text, as_timestamp
 
 Users = dict[str, dict[str, Any]]
 # X's "language" codes for no linguistic content; they say nothing about the customer's language.
@@ -54,8 +54,8 @@ def _tweet(item: dict[str, Any], line: int, users: Users) -> Iterator[ParsedReco
     author = users.get(author_id or "", {})
     username = as_text(author.get("username"), "username")
     metrics = obj(author.get("public_metrics"), "user.public_metrics")
-    language = as_text(item.get("lang"), "lang")
     notes: list[str] = []
+    language = as_language(item.get("lang"), "lang", notes)
     yield ParsedRecord(
         line=line,
         platform_id=tweet_id,
@@ -68,7 +68,7 @@ def _tweet(item: dict[str, Any], line: int, users: Users) -> Iterator[ParsedReco
         created_at=as_timestamp(item.get("created_at"), "created_at", notes),
         url=f"https://x.com/{username or 'i/web'}/status/{tweet_id}",
         parent_platform_id=_replied_to(item.get("referenced_tweets")),
-        language=None if not language or language in NO_LANGUAGE else language,
+        language=None if language in NO_LANGUAGE else language,
         is_public=True,
         raw=item,
         notes=notes,

@@ -1,9 +1,29 @@
-"""The inbox order before a message is analysed; ``understand.priority`` refines it afterwards."""
+"""The inbox order before a message is analysed: the same formula as ``understand.priority``.
+
+Until the analysis job has read a message, its urgency and sentiment are unknown and taken as
+neutral; rating, reach, publicity and waiting time already count. The job then refines the score.
+"""
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
+
+from trustdesk.understand.priority import priority
+from trustdesk.understand.schemas import Analysis
+
+_UNKNOWN = Analysis(
+    sentiment="neutral",
+    sentiment_score=0.0,
+    emotion="neutral",
+    emotion_scores={},
+    intent="other",
+    abusive=False,
+    over_the_top=False,
+    spam=False,
+    language="und",
+    urgency=0.0,
+    reasons=["not analysed yet"],
+)
 
 
 def provisional_priority(
@@ -14,17 +34,8 @@ def provisional_priority(
     waiting_since: datetime | None,
     now: datetime,
 ) -> float:
-    """A 0–100 score from what is known at ingestion: low stars, reach, publicity and waiting time."""
-    score = 20.0
-    if rating is not None:
-        score += (5.0 - max(1.0, min(5.0, rating))) * 8.0  # 1 star adds 32
-    if followers:
-        score += min(20.0, 4.0 * math.log10(1 + followers))
-    if is_public:
-        score += 5.0
-    if waiting_since is not None:
-        hours = max(0.0, (now - waiting_since).total_seconds() / 3600)
-        score += min(15.0, 3.0 * math.log2(1 + hours))
-    else:
-        score -= 15.0  # answered: not waiting for us
-    return round(max(0.0, min(100.0, score)), 3)
+    """A 0–100 score from what is known at ingestion (see ``understand.priority`` for the formula)."""
+    hours = max(0.0, (now - waiting_since).total_seconds() / 3600) if waiting_since else 0.0
+    return priority(
+        analysis=_UNKNOWN, rating=rating, followers=followers, is_public=is_public, waiting_hours=hours
+    )

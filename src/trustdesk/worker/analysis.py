@@ -150,4 +150,4 @@ def _as_analysis(message: Message) -> Analysis:
 
 
 def _channel_kinds(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Channel.id, Channel.kind)).tuples().all())
+    return {channel_id: kind for channel_id, kind in session.execute(select(Channel.id, Channel.kind))}

@@ -179,8 +179,11 @@ def bad_string(obj: Any) -> str | None:
 
 
 def may_hold_bad_string(line: str) -> bool:
-    """Cheap pre-check: could this decoded JSON text hold a lone surrogate or a NUL?"""
-    return _ESCAPED_SURROGATE.search(line) is not None or _SURROGATE.search(line) is not None
+    """Cheap pre-check of one strictly decoded JSON line: could it hold a lone surrogate or a NUL?
+
+    Strict UTF-8 never yields surrogates and JSON forbids raw control characters, so only escapes count.
+    """
+    return "\\u" in line and _ESCAPED_SURROGATE.search(line) is not None
 
 
 def _json_type(value: Any) -> str:

@@ -84,12 +84,16 @@ def test_demo_data_parents_exist_and_precede_children(messages: list[dict[str, A
     outbound = [m for m in messages if m["direction"] == "outbound"]
     assert len(outbound) >= 10
     assert all(m["kind"] == "reply" and m["author"] == "Bluebird Coffee" and m["parent_id"] for m in outbound)
-    # customer -> brand reply -> customer follow-up
-    followups = [
-        m for m in children if by_id[m["parent_id"]]["direction"] == "inbound" and m["direction"] == "inbound"
+    # customer -> brand reply -> customer follow-up, with the reply in the care team's office hours
+    chains = [
+        m
+        for m in children
+        if m["direction"] == "inbound"
+        and by_id[m["parent_id"]]["direction"] == "outbound"
+        and by_id[by_id[m["parent_id"]]["parent_id"]]["direction"] == "inbound"
     ]
-    threads = {m["parent_id"] for m in outbound} & {m["parent_id"] for m in followups}
-    assert len(threads) >= 5
+    assert len(chains) >= 8
+    assert all(8 <= _ts(m["created_at"]).hour < 18 for m in outbound)
 
 
 def test_demo_data_channels_are_the_brands(messages: list[dict[str, Any]]) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,9 +99,7 @@ def read(
 
 def detect_format(source: Source, *, filename: str | None = None) -> str:
     """Return the name of the format ``read`` would use for ``source`` (loads JSON documents)."""
-    spec, results = _plan(source, None, filename)
-    if isinstance(results, Generator):
-        results.close()  # releases the file of a line format
+    spec, results = _plan(source, None, filename, detect_only=True)
     if spec is None:
         failure = next(results, None)
         reason = failure.reason if isinstance(failure, Rejected) else "unreadable"
@@ -123,7 +121,7 @@ def count_records(source: Path | bytes, *, format: str | None = None) -> int | N
 
 
 def _plan(
-    source: Source, format: str | None, filename: str | None
+    source: Source, format: str | None, filename: str | None, *, detect_only: bool = False
 ) -> tuple[FormatSpec | None, Iterator[Result]]:
     """Choose the format and start reading; the spec is None only for an unparseable JSON document."""
     if format is not None and format not in FORMATS:
@@ -138,6 +136,9 @@ def _plan(
             )
         spec = FORMATS[format] if format else _sniff(opened.prefix, filename)
         if spec is not None and spec.read_lines is not None:
+            if detect_only:
+                opened.close()
+                return spec, iter([])
             return spec, _closing(opened, spec.read_lines(opened.lines()))
         data = opened.read_all()
     except BaseException:

@@ -86,6 +86,15 @@ def test_cli_import_human_summary_lists_rejected_lines(shop, tmp_path):
     assert "1 new" in out and "1 rejected" in out and "line 2:" in out
 
 
+def test_cli_import_reports_timestamps_taken_as_utc(shop, tmp_path):
+    path = write_jsonl(
+        tmp_path / "x.jsonl", [json.dumps({"id": "a", "text": "fine", "created_at": "2026-11-01T10:00:00"})]
+    )
+    code, out, _ = run("import", str(path), "--channel", "google-canal-street", "--no-analyze")
+    assert code == 0
+    assert "1 stored with a note" in out and "UTC" in out
+
+
 def test_cli_import_unknown_channel_fails_clearly(shop, tmp_path):
     path = write_jsonl(tmp_path / "x.jsonl", [json.dumps({"id": "a", "text": "fine"})])
     code, _, err = run("import", str(path), "--channel", "yelp")

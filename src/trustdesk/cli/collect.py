@@ -89,6 +89,11 @@ def import_file(
             f"{file.name} → {channel}: {summary['new']} new, {summary['updated']} updated, "
             f"{summary['duplicates']} skipped as duplicates, {len(summary['rejected'])} rejected"
         )
+        if report.notes:
+            typer.echo(
+                f"  {len(report.notes)} stored with a note, e.g. line {report.notes[0]['line']}: "
+                f"{report.notes[0]['note']}"
+            )
         for item in summary["rejected"][:50]:
             typer.echo(f"  line {item['line']}: {item['reason']}")
         if len(summary["rejected"]) > 50:

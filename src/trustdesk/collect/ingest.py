@@ -36,6 +36,8 @@ class BatchReport:
     updated: int = 0
     duplicates: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    """Records stored with a remark (e.g. a timestamp without a time zone, taken as UTC)."""
     message_ids: list[int] = field(default_factory=list)
     conversation_ids: set[int] = field(default_factory=set)
 
@@ -45,6 +47,7 @@ class BatchReport:
         self.updated += other.updated
         self.duplicates += other.duplicates
         self.rejected.extend(other.rejected)
+        self.notes.extend(other.notes)
         self.message_ids.extend(other.message_ids)
         self.conversation_ids |= other.conversation_ids
 
@@ -97,6 +100,7 @@ def ingest_batch(
             report.rejected.append({"line": item.line, "reason": f"unknown channel {item.channel!r}"})
             continue
         key = (target.id, item.platform_id)
+        report.notes.extend({"line": item.line, "note": note} for note in item.notes)
         if key in latest:
             # The same id twice in one batch: the later record is the newer version of the message.
             report.duplicates += 1

@@ -68,6 +68,8 @@ class ConversationFilter:
     """Full-text query over the conversation's messages (see inbox.search)."""
     brand: Sequence[str | int] = ()
     """Brand slugs or ids."""
+    brand_scope: Sequence[int] | None = None
+    """Access control: only these brand ids, whatever else is asked (None: every brand)."""
 
 
 @dataclass(slots=True)
@@ -187,6 +189,8 @@ def _filter_clauses(session: Session, f: ConversationFilter) -> list[ColumnEleme
         found = session.scalars(select(Brand.id).where(or_(Brand.id.in_(ids), Brand.slug.in_(names))))
         # Resolved to literal ids up front so each database plans with the (brand_id, ...) index.
         clauses.append(Conversation.brand_id.in_(list(found)))
+    if f.brand_scope is not None:
+        clauses.append(Conversation.brand_id.in_(list(f.brand_scope)))
     if f.channel:
         ids, names = _ids_and_names(f.channel)
         found = session.scalars(select(Channel.id).where(or_(Channel.id.in_(ids), Channel.name.in_(names))))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -93,8 +94,12 @@ def search_messages(
     brand_id: int | None = None,
     limit: int = 50,
     cursor: str | None = None,
+    brand_ids: Sequence[int] | None = None,
 ) -> SearchPage:
-    """Messages matching ``query``, newest first (created_at, id), one keyset page at a time."""
+    """Messages matching ``query``, newest first (created_at, id), one keyset page at a time.
+
+    ``brand_id`` narrows to one brand; ``brand_ids`` (access control) to the brands the caller may see.
+    """
     parsed = parse_query(query)
     if parsed.is_empty:
         return SearchPage(items=[], next_cursor=None)
@@ -103,6 +108,8 @@ def search_messages(
     stmt: Select[Any] = select(Message).where(message_match(dialect=dialect, query=parsed))
     if brand_id is not None:
         stmt = stmt.where(Message.channel_id.in_(select(Channel.id).where(Channel.brand_id == brand_id)))
+    if brand_ids is not None:
+        stmt = stmt.where(Message.channel_id.in_(select(Channel.id).where(Channel.brand_id.in_(brand_ids))))
     if cursor:
         created_at, last_id = _decode_search_cursor(cursor)
         stmt = stmt.where(tuple_(Message.created_at, Message.id) < (created_at, last_id))

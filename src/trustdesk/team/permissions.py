@@ -64,6 +64,12 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("POST", "/settings/sla"): "sla.manage",
     ("GET", "/audit"): "audit.read",
     ("GET", "/healthz"): PUBLIC,
+    # JSON API (trustdesk.api), token auth; webhooks authenticate by HMAC signature instead of a user
+    ("GET", "/api/v1/conversations"): "inbox.read",
+    ("GET", "/api/v1/conversations/{conversation_id}"): "inbox.read",
+    ("GET", "/api/v1/messages/search"): "inbox.read",
+    ("GET", "/api/v1/channels"): "inbox.read",
+    ("POST", "/api/v1/webhooks/{channel_name}"): PUBLIC,
 }
 """(method, path template) -> permission, PUBLIC or SIGNED_IN."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from trustdesk.respond.extract import Extraction, extract
 from trustdesk.respond.schemas import ROLE_RANK, Finding, Playbook
@@ -19,7 +20,6 @@ from trustdesk.respond.text import (
     INJECTION,
     PHONE,
     clean,
-    contains_phrase,
     mask,
     max_overlap,
     words,
@@ -38,6 +38,7 @@ _EMPATHY = re.compile(
 _COMPENSATION = re.compile(
     r"\b(refund\w*|voucher\w*|discount\w*|coupon\w*|credit\w*|gift ?cards?|money back|on us|on the house|"
     r"complimentary|free(?! to)\b|\d+\s?% off|% off|compensat\w*|reimburs\w*|reembolso\w*|descuento\w*|"
+    r"(?<=\s)[£$€]\s?\d+(?:[.,]\d+)?|"
     r"gratis|gratuit\w*|por cuenta de la casa|invitamos)",
     re.I,
 )
@@ -67,6 +68,24 @@ _MARKUP = re.compile(r"<\s*/?\s*[a-z][^>]*>|javascript:|on\w+\s*=", re.I)
 _ACRONYMS = frozenset(
     {"UK", "EU", "US", "USA", "GBP", "EUR", "FAQ", "OK", "PS", "ID", "PIN", "SMS", "URL", "FW"}
 )
+
+
+_OFFER_CUE = re.compile(
+    r"\b(offer\w*|give|giving|gift|send(ing)? you|here'?s|here is|enjoy|issu\w*|provid\w*|add(ing)?|"
+    r"refund(ed)? (you|your)|credit(ed)? (you|your)|you('ll| will) (get|receive)|on us|on the house|"
+    r"as a (gesture|thank|small apology|apology)|ofrec\w*|regal\w*|te (damos|enviamos|devolvemos))\b"
+    r"|\d+\s?% off|[£$€]\s?\d",
+    re.I,
+)
+
+
+def _offered(text: str) -> str | None:
+    """Compensation words in a sentence that offers something ("we're checking your refund" is no offer)."""
+    for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+        m = _COMPENSATION.search(sentence)
+        if m and _OFFER_CUE.search(sentence):
+            return m.group(0)
+    return None
 
 
 def requires_lead(findings: Sequence[Finding]) -> bool:
@@ -116,11 +135,11 @@ def _check_compensation(
                     findings.append(_f("compensation_wrong_situation", "violation",
                                        f"offer {rule.id!r} is for {', '.join(rule.situations)}, not {situation}",
                                        text))  # fmt: skip
-    stray = _COMPENSATION.search(remaining.replace("feel free", " "))
+    stray = _offered(remaining.replace("feel free", " "))
     if stray:
         offered_any = True
         findings.append(_f("unauthorised_compensation", "violation",
-                           "offers compensation that is not in the playbook's rules", stray.group(0)))  # fmt: skip
+                           "offers compensation that is not in the playbook's rules", stray))  # fmt: skip
     platform = playbook.platforms.get(kind or "")
     if offered_any and platform is not None and platform.no_incentives:
         findings.append(_f("platform_incentive", "violation",
@@ -158,11 +177,18 @@ def _check_privacy(reply: str, ex: Extraction, playbook: Playbook) -> list[Findi
     return findings
 
 
+@lru_cache(maxsize=32)
+def _forbidden_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    if not phrases:
+        return re.compile(r"(?!x)x")
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in phrases) + r")(?!\w)", re.I)
+
+
 def _check_tone(reply: str, playbook: Playbook) -> list[Finding]:
     findings = []
-    for phrase in playbook.forbidden_phrases:
-        if contains_phrase(reply, phrase):
-            findings.append(_f("forbidden_phrase", "warning", "uses a phrase the playbook forbids", phrase))
+    m = _forbidden_regex(tuple(playbook.forbidden_phrases)).search(reply)
+    if m:
+        findings.append(_f("forbidden_phrase", "warning", "uses a phrase the playbook forbids", m.group(0)))
     for rx, code, msg in (
         (_BLAME, "tone_blame", "blames the customer"),
         (_SARCASM, "tone_sarcasm", "sounds sarcastic or dismissive"),

@@ -6,7 +6,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from trustdesk.respond.checker import check_extracted, requires_lead
+from trustdesk.respond.checker import SIMILARITY_LIMIT, check_extracted, requires_lead
 from trustdesk.respond.extract import Detail, Extraction, extract
 from trustdesk.respond.schemas import (
     ROLE_RANK,
@@ -24,11 +24,23 @@ from trustdesk.respond.situations import (
     length_limits,
     resolve_situation,
 )
-from trustdesk.respond.text import clean, expand, fill, first_name, max_overlap, seed_for, slots, tidy
+from trustdesk.respond.text import (
+    RecentIndex,
+    clean,
+    expand,
+    fill,
+    first_name,
+    max_overlap,
+    seed_for,
+    slots,
+    tidy,
+)
 from trustdesk.understand.schemas import Analysis
 
 CANDIDATES = 10
-"""How many candidate wordings are built and ranked per message."""
+"""How many candidate wordings are built and ranked per message (four times more when all repeat)."""
+VARIETY_TARGET = 0.4
+"""Above this overlap with a recent reply, more candidate wordings are tried."""
 ALTERNATIVES = 2
 DROPPABLE = ("invite_back", "returning", "explain", "thank", "answer", "greet", "apologise", "remedy")
 """Steps dropped, in this order, when a reply is too long for its channel."""
@@ -160,10 +172,34 @@ def _offer(ctx_situation: str, intent: str, sentiment: str, pb: Playbook, lang: 
     return None
 
 
-def _rank_key(reply: str, findings: list[Finding], recent: Sequence[str], limit: int) -> tuple[float, ...]:
+def _required_steps(steps: list[str], sentiment: str) -> list[str]:
+    """Every negative message gets its feeling acknowledged, every positive one gets thanks."""
+    need = {"negative": "acknowledge", "positive": "thank"}.get(sentiment)
+    if need and need not in steps and "holding" not in steps and steps:
+        steps.insert(1 if steps[0] == "greet" else 0, need)
+    return steps
+
+
+def _rank_key(reply: str, findings: list[Finding], similarity: float, limit: int) -> tuple[float, ...]:
+    """Fewest violations, fits the channel, fewest warnings, least like recent replies."""
     violations = sum(f.severity == "violation" for f in findings)
     warnings = sum(f.severity == "warning" for f in findings)
-    return (violations, float(len(reply) > limit), warnings, round(max_overlap(reply, recent), 2))
+    return (violations, float(len(reply) > limit), warnings, round(similarity, 2))
+
+
+def _fit(ctx: _Context, steps: list[str], seed: int, detail: Detail | None, limit: int) -> str:
+    """One wording that fits the channel: drop optional steps first, then use the shortest phrasings."""
+    steps = list(steps)
+    reply = _compose(ctx, steps, random.Random(seed), detail)
+    for drop in DROPPABLE:
+        if len(reply) <= limit:
+            return reply
+        if drop in steps and not (drop == "thank" and ctx.sentiment == "positive"):
+            steps.remove(drop)
+            reply = _compose(ctx, steps, random.Random(seed), detail)
+    if len(reply) > limit:
+        reply = _compose(ctx, steps, random.Random(seed), detail, short=True)
+    return reply
 
 
 def draft(
@@ -237,28 +273,40 @@ def draft(
     ctx = _Context(pb, language, sentiment, analysis.emotion, analysis.intent, key, values, ex.details, ex,
                    history, offer, faq_answer, key.startswith("rating_only"))  # fmt: skip
     base.details = [d.text for d in ex.details[:2]]
+    base_steps = _required_steps(list(situation.steps), sentiment)
     hard, soft = length_limits(kind, pb)
     limit = min(soft, hard) if hard else soft
     recent = list(recent_replies[-pb.recent_window :])
-    scored: list[tuple[tuple[float, ...], int, str, list[Finding]]] = []
     details: list[Detail | None] = [*ex.details[:2]] or [None]
-    for i in range(CANDIDATES):
-        rng = random.Random(seed + i)
-        detail = details[i % len(details)]
-        steps = list(situation.steps)
-        reply = _compose(ctx, steps, rng, detail)
-        short = False
-        for drop in DROPPABLE:
-            if len(reply) <= limit:
-                break
-            if drop in steps:
-                steps.remove(drop)
-                short = short or drop in {"greet", "apologise", "remedy"}
-                reply = _compose(ctx, steps, random.Random(seed + i), detail, short)
+    recent_index = RecentIndex.for_texts(recent)
+    pool: dict[str, tuple[float, int]] = {}
+
+    def build(first: int, last: int) -> None:
+        for i in range(first, last):
+            reply = _fit(ctx, base_steps, seed + i, details[i % len(details)], limit)
+            if reply not in pool:
+                pool[reply] = (recent_index.max_overlap(reply), i)
+
+    build(0, CANDIDATES)
+    if min(sim for sim, _ in pool.values()) > VARIETY_TARGET:
+        build(CANDIDATES, CANDIDATES * 3)  # everything so far repeats recent wording: try more phrasings
+    # Cheap order first (fits, least like recent replies); the full checker runs only until enough pass.
+    order = sorted(pool, key=lambda r: (len(r) > limit, round(pool[r][0], 1), pool[r][1]))
+    scored: list[tuple[tuple[float, ...], int, str, list[Finding]]] = []
+    clean_found = 0
+    for reply in order:
+        sim, i = pool[reply]
         checks = check_extracted(message=message, extraction=ex, reply=reply, playbook=pb, channel=channel,
-                                 analysis=analysis, recent_replies=recent, role=role, situation=key,
+                                 analysis=analysis, recent_replies=(), role=role, situation=key,
                                  rating=rating)  # fmt: skip
-        scored.append((_rank_key(reply, checks, recent, limit), i, reply, checks))
+        if sim > SIMILARITY_LIMIT:
+            checks.append(
+                _f("too_similar", "warning", f"shares {sim:.0%} of its wording with an earlier reply")
+            )
+        scored.append((_rank_key(reply, checks, sim, limit), i, reply, checks))
+        clean_found += not any(f.severity != "info" for f in checks)
+        if clean_found > ALTERNATIVES * 2:
+            break
     scored.sort(key=lambda s: (s[0], s[1]))
     chosen: list[tuple[str, list[Finding]]] = []
     for _, _, reply, checks in scored:

@@ -59,6 +59,48 @@ _MODIFIERS = frozenset(
 _PROFANITY = frozenset(
     _split("fuck fucking fucked shit shitty crap crappy damn bloody bastard bitch ass arse dick piss wtf")
 )
+_EVALUATIVE = frozenset(
+    _split("""
+    best worst great good bad terrible awful horrible amazing awesome lovely nice fantastic excellent
+    brilliant perfect poor dreadful disgusting delicious tasty yummy gorgeous beautiful wonderful fabulous
+    superb rubbish crap shocking pathetic ridiculous incredible favourite favorite whole entire same usual
+    very really so too quite pretty super absolutely totally most least only other own many much more
+    mejor peor buen bueno buena malo mala muy
+""")
+)
+_NOT_HEADS = frozenset(
+    _split("""
+    is was were are be been being has have had does did do says said keeps kept gets got makes made goes
+    went looks looked seems seemed tastes tasted smells feels felt came comes took takes gave gives
+    needs wants works worked broke broken stopped started tried uses used can could will would should
+    new old big small little large long short hot cold warm fresh first last next one two three
+    accept stuck missing wrong right able unable sure sorry happy sad glad ready available open closed
+    full empty know think want like love hate need see try help let find tell ask buy
+    es fue era está estaba son eran tiene tenía
+""")
+)
+_GENERIC = frozenset(
+    _split("""
+    experience time times thing things way lot day days bit kind sort type stuff people guys world one
+    ones others rest part end side fact reason point case idea question problem issue issues
+    year years week weeks month months morning evening night today review reviews star stars
+    vez cosa cosas gente día
+""")
+)
+_RUN_STOP = frozenset(
+    _split("""
+    and or but with for from to of in on at by as than that which who whom whose when where while if
+    because so then is was were are be been am has have had do does did not no it its it's i me you he she
+    we they them us him her there here this these those just also even still again too very really
+    y o pero con para por de del en a al que como cuando es fue era está estaba muy más
+""")
+)
+_COMPENSATION_WORDS = frozenset(
+    _split("""
+    refund refunds discount discounts voucher vouchers coupon coupons credit compensation free money
+    reembolso descuento cupón gratis dinero
+""")
+)
 _NOT_NAMES = frozenset(
     _split("""
     The This That These Those It Its He She They We I You My Our Your His Her Their Service Food Staff
@@ -147,35 +189,52 @@ def _clean_sentences(text: str) -> str:
     return " ".join(p for p in parts if not INJECTION.search(p))
 
 
+_TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*|[.,!?;:()\"\[\]/]", re.U)
+
+
+def _topic_text(
+    det: str, run: list[str], nouns: frozenset[str], dets: dict[str, str]
+) -> tuple[str, str] | None:
+    """(phrase, head word) for a determiner and the words after it, or None when no noun is found."""
+    domain = [i for i, w in enumerate(run) if w in nouns and w not in _MODIFIERS]
+    if domain:
+        run = [w for w in run[: domain[0] + 1] if w not in _EVALUATIVE]
+    else:
+        run = [w for w in run if w not in _EVALUATIVE and w.isalpha()]
+        while run and (run[-1] in _NOT_HEADS or len(run[-1]) < 3 or run[-1].endswith("ly")):
+            run.pop()
+        if not run or run[-1] in _GENERIC:
+            return None
+    if not run or _PROFANITY & set(run) or _COMPENSATION_WORDS & set(run):
+        return None
+    return " ".join([dets[det], *run]), run[-1]
+
+
 def _topics(text: str, language: str) -> list[Detail]:
-    toks = words(text)
+    """Noun phrases the customer wrote: domain nouns first, then other determiner + noun phrases."""
+    toks = _TOKEN.findall(text.lower())
     dets, nouns = (_DETS_ES, DOMAIN_NOUNS_ES) if language == "es" else (_DETS_EN, DOMAIN_NOUNS_EN)
-    out: list[Detail] = []
+    domain: list[Detail] = []
+    generic: list[Detail] = []
     seen: set[str] = set()
     for i, tok in enumerate(toks):
         if tok not in dets:
             continue
-        phrase: list[str] = []
+        run: list[str] = []
         for nxt in toks[i + 1 : i + 4]:
-            if nxt in nouns:
-                phrase.append(nxt)
-                if nxt not in _MODIFIERS:
-                    break
-            elif nxt in _MODIFIERS and len(phrase) < 2:
-                phrase.append(nxt)
-            else:
+            if nxt in _RUN_STOP or nxt in dets or not nxt[0].isalnum() or nxt.isdigit():
                 break
-        while phrase and phrase[-1] not in nouns:
-            phrase.pop()
-        if phrase and phrase[-1] not in seen:
-            seen.add(phrase[-1])
-            out.append(Detail("topic", " ".join([dets[tok], *phrase]), (phrase[-1],)))
+            run.append(nxt)
+        found = _topic_text(tok, run, nouns, dets)
+        if found and found[1] not in seen:
+            seen.add(found[1])
+            (domain if found[1] in nouns else generic).append(Detail("topic", found[0], (found[1],)))
     article = "el" if language == "es" else "the"
     for tok in toks:
-        if tok in nouns and tok not in seen and tok not in _MODIFIERS:
+        if tok in nouns and tok not in seen and tok not in _MODIFIERS and tok not in _COMPENSATION_WORDS:
             seen.add(tok)
-            out.append(Detail("topic", f"{article} {tok}", (tok,)))
-    return [d for d in out if not (_PROFANITY & set(d.text.split()))][:4]
+            domain.append(Detail("topic", f"{article} {tok}", (tok,)))
+    return (domain + generic)[:4]
 
 
 def extract(text: str, playbook: Playbook, *, language: str = "en") -> Extraction:

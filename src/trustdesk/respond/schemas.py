@@ -201,5 +201,5 @@ class Playbook(_Strict):
     forbidden_phrases: list[str] = Field(default_factory=list)
     escalation_triggers: dict[str, list[str]] = Field(default_factory=dict)
     """Situation (``safety``, ``legal_threat``, ``press``) -> words that trigger it."""
-    recent_window: int = 200
+    recent_window: int = 500
     """How many recent replies the drafter compares against for variety."""

@@ -56,8 +56,8 @@ def resolve_situation(
     if analysis.spam or analysis.intent == "spam":
         candidates.append("spam")
     candidates.extend(t for t in ("safety", "legal_threat", "press") if t in extraction.triggers)
-    if analysis.intent == "safety":
-        candidates.append("safety")
+    if analysis.intent == "safety" and not (extraction.question and not extraction.triggers):
+        candidates.append("safety")  # a plain allergen question is answered, not escalated
     if analysis.abusive:
         candidates.append("abusive")
     if not text.strip() or not any(ch.isalnum() for ch in text):
@@ -67,7 +67,10 @@ def resolve_situation(
     intent = analysis.intent
     if intent == "praise" and sentiment == "negative":
         intent = "complaint"  # sarcasm or a mixed review: answer the criticism, not the praise
-    candidates += [f"{intent}.{sentiment}", intent, sentiment, "default"]
+    candidates.append(f"{intent}.{sentiment}")
+    if intent == "other" or (intent == "praise" and sentiment != "positive"):
+        candidates.append(sentiment)  # "other" says nothing; the feeling decides what the reply does
+    candidates += [intent, sentiment, "default"]
     for key in candidates:
         if key in sits:
             return key, sits[key]

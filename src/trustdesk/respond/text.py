@@ -6,6 +6,7 @@ import hashlib
 import html
 import random
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -73,6 +74,69 @@ def max_overlap(text: str, others: Iterable[str]) -> float:
     """The largest ``overlap`` of ``text`` with any of ``others``."""
     mine = trigrams(text)
     return max((overlap(mine, trigrams(o)) for o in others), default=0.0)
+
+
+class RecentIndex:
+    """Earlier replies indexed by trigram, so many candidates can be compared with hundreds of replies fast.
+
+    ``for_texts`` reuses and extends the last index when the desk's list of recent replies only grew or
+    slid forward (the usual case), instead of re-indexing hundreds of replies for every draft.
+    """
+
+    _last: RecentIndex | None = None
+    _lock = threading.Lock()
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self._texts: list[str] = []
+        self._sizes: list[int] = []
+        self._index: dict[tuple[str, str, str], list[int]] = {}
+        self._start = 0
+        self._extend(texts)
+
+    def _extend(self, texts: Iterable[str]) -> None:
+        for text in texts:
+            i = len(self._texts)
+            self._texts.append(text)
+            grams = trigrams(text)
+            self._sizes.append(len(grams))
+            for g in grams:
+                self._index.setdefault(g, []).append(i)
+
+    def _continues(self, texts: Sequence[str]) -> bool:
+        """Slide the window so that ``texts`` starts where it starts; False when it is not a continuation."""
+        live = self._texts[self._start :]
+        if not texts:
+            return False
+        offset = next((k for k, t in enumerate(live) if t is texts[0] or t == texts[0]), None)
+        if offset is None:
+            return False
+        kept = live[offset:]
+        if len(kept) > len(texts) or any(a is not b and a != b for a, b in zip(kept, texts, strict=False)):
+            return False
+        self._start += offset
+        self._extend(texts[len(kept) :])
+        return True
+
+    @classmethod
+    def for_texts(cls, texts: Sequence[str]) -> RecentIndex:
+        """An index of exactly ``texts`` (reusing the previous one when possible)."""
+        with cls._lock:
+            last = cls._last
+            if last is not None and last._start < 2 * len(texts) + 100 and last._continues(texts):
+                return last
+            cls._last = cls(texts)
+            return cls._last
+
+    def max_overlap(self, text: str) -> float:
+        """The same value as ``max_overlap(text, texts)``."""
+        mine = trigrams(text)
+        counts: dict[int, int] = {}
+        start = self._start
+        for g in mine:
+            for i in self._index.get(g, ()):
+                if i >= start:
+                    counts[i] = counts.get(i, 0) + 1
+        return max((c / min(len(mine), self._sizes[i]) for i, c in counts.items()), default=0.0)
 
 
 def seed_for(*parts: str | None) -> int:

@@ -151,6 +151,11 @@ _TEMPLATES: dict[str, list[str]] = {
         "How long does delivery take?",
         "Tracking hasn't updated in 5 days",
         "My parcel is lost",
+        "Do you ship to {country}?",
+        "How much is shipping to {country}?",
+        "Is postage free over a certain amount?",
+        "Can you deliver to my office instead?",
+        "The {thing} I ordered was sent to the wrong address",
     ],
     "billing_refund": [
         "I was charged twice for my {thing}",
@@ -159,6 +164,10 @@ _TEMPLATES: dict[str, list[str]] = {
         "Why was I charged for a cancelled order?",
         "Please cancel my subscription and refund me",
         "The price on the receipt is wrong",
+        "Cancelled my subscription but you still took the money",
+        "You took payment twice for one {thing}",
+        "I was overcharged for my {thing}",
+        "Where is my money back? I returned the {thing} weeks ago",
     ],
     "account_access": [
         "I can't log in to my account",
@@ -170,6 +179,7 @@ _TEMPLATES: dict[str, list[str]] = {
     ],
 }
 
+_COUNTRIES = ["France", "Ireland", "Spain", "the US", "Norway", "Italy", "the Netherlands", "Poland"]
 _LINKS = ["http", "bit.ly/x1", "http", "www.example.biz", "http"]
 
 
@@ -192,6 +202,7 @@ def generate(*, per_intent: int = 250, seed: int = 13) -> list[tuple[str, str]]:
                     fail=rng.choice(_FAIL),
                     device=rng.choice(_DEVICE),
                     link=rng.choice(_LINKS),
+                    country=rng.choice(_COUNTRIES),
                 )
                 .strip()
             )

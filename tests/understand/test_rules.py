@@ -78,3 +78,12 @@ def test_rules_triggers_never_hide_a_match():
                 pattern.pattern[:40],
                 text,
             )
+
+
+def test_rules_question_and_suggestion_shapes():
+    assert rules.is_question("Do you have oat milk")
+    assert rules.is_question("open on Sunday?")
+    assert not rules.is_question("The latte was lovely.")
+    assert rules.is_suggestion("It would be great if you opened earlier")
+    assert rules.is_suggestion("Please consider a loyalty card")
+    assert not rules.is_suggestion("The staff were rude")

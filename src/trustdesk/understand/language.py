@@ -18,7 +18,7 @@ _STOPWORDS: dict[str, str] = {
     "it's i'm "
     # frequent customer words, so that short English messages ("great service") are not "und"
     "thanks thank please great good bad love terrible awful amazing service staff order app refund "
-    "delivery coffee why how",
+    "delivery coffee why how lovely nice love loved best worst ever never again still waiting",
     "fr": "le la les des une un est et je vous nous pas pour dans que qui avec sur mais très ce cette "
     "sont mon ma mes du au aux c'est j'ai il elle ils merci bonjour ne plus tout",
     "de": "der die das und ist nicht ich sie wir ein eine mit für auf den dem zu es war sehr aber auch "
@@ -121,6 +121,6 @@ def detect(text: str) -> str:
     # two function words and a clear lead; a lone "a" or "de" decides nothing
     if top >= 1.5 and top >= 1.5 * second:
         return best
-    if len(words) <= 3 and top >= 1.0 and second == 0.0:
-        return best
+    if top >= 1.0 and second == 0.0:
+        return best  # one unambiguous function word and no rival
     return "und"

@@ -19,7 +19,9 @@ _SPAM_PHRASES_RE = re.compile(
     r"check (?:out )?my (?:profile|page|channel|bio|link)|follow (?:me|back|for follow)|f4f|l4l|dm me for|"
     r"promo ?code|discount code|use (?:my )?code|earn \$?\d+|make money|work from home|investment opportunity|"
     r"crypto|bitcoin|btc|forex|nft|onlyfans|casino|betting tips|100% free|limited offer|act now|"
-    r"winner|you (?:have )?won|claim your|subscribe to my|visit my (?:site|website|store)|whatsapp \+?\d)",
+    r"winner|you (?:have )?won|claim your|subscribe to my|visit my (?:site|website|store)|whatsapp \+?\d|"
+    r"(?:buy|cheap|get) (?:cheap |real |more )?(?:followers|likes|views)|profit guaranteed|guaranteed profit|"
+    r"\d+% profit|signals group|join (?:now|my|our) (?:group|channel|telegram))",
     re.I,
 )
 _SWEEPING_RE = re.compile(
@@ -56,7 +58,7 @@ _SAFETY_RE = re.compile(
     r"threw up|vomit\w*|diarrh\w*|hospital|a&e|ambulance|injur\w*|burn(?:ed|t) (?:my|me|her|his)|scald\w*|"
     r"glass in|metal in|plastic in|hair in|found a (?:bug|insect|cockroach|fly|hair)|cockroach|rats?|mice|"
     r"mouse droppings|mould|moldy|mouldy|raw chicken|undercooked|choked|choking|slipped|fell over|"
-    r"nut[- ]free|gluten|coeliac|celiac|unsafe|dangerous|hygiene)\b",
+    r"nut[- ]free and|coeliac|celiac|unsafe|dangerous|hygiene|(?:a|the) mouse|(?:saw|spotted|found) (?:a|some) \w+ in)\b",
     re.I,
 )
 
@@ -67,7 +69,8 @@ _TRIGGERS: dict[re.Pattern[str], tuple[str, ...]] = {
     _SPAM_PHRASES_RE: (
         "give", "free", "click", "check", "follow", "f4f", "l4l", "dm me", "code", "earn", "money", "work from",
         "investment", "crypto", "bitcoin", "btc", "forex", "nft", "onlyfans", "casino", "betting", "limited",
-        "act now", "winner", "won", "claim", "subscribe", "visit my", "whatsapp",
+        "act now", "winner", "won", "claim", "subscribe", "visit my", "whatsapp", "buy", "cheap", "get", "profit",
+        "signals", "join",
     ),
     _SWEEPING_RE: (
         "worst", "never", "always", "every single", "all of you", "everyone", "total", "complete", "absolute",
@@ -89,7 +92,8 @@ _TRIGGERS: dict[re.Pattern[str], tuple[str, ...]] = {
         "allerg", "anaphyla", "epipen", "poison", "sick after", "threw up", "vomit", "diarrh", "hospital",
         "a&e", "ambulance", "injur", "burn", "scald", "glass in", "metal in", "plastic in", "hair in",
         "found a", "cockroach", "rat", "mice", "mouse", "mould", "mold", "raw chicken", "undercooked",
-        "chok", "slipped", "fell over", "nut", "gluten", "coeliac", "celiac", "unsafe", "dangerous", "hygiene",
+        "chok", "slipped", "fell over", "nut", "coeliac", "celiac", "unsafe", "dangerous", "hygiene", "saw",
+        "spotted", "found",
     ),
 }  # fmt: skip
 
@@ -99,6 +103,31 @@ def _findall(pattern: re.Pattern[str], text: str, low: str) -> list[str]:
     if not any(t in low for t in _TRIGGERS[pattern]):
         return []
     return pattern.findall(text)
+
+
+_QUESTION_START_RE = re.compile(
+    r"^(?:do|does|did|is|are|was|were|can|could|will|would|what|when|where|which|who|how|why|have|has)\b",
+    re.I,
+)
+_SUGGESTION_RE = re.compile(
+    r"\b(?:would (?:be|love it) (?:great|nice|good|handy|lovely|amazing)? ?if|would love (?:it if|to see)|"
+    r"any chance (?:of|you)|please consider|you should (?:add|do|offer|open|have|bring|make)|"
+    r"could you (?:add|make|bring|offer|open|do)|why not (?:add|bring|offer|have|do)|"
+    r"it'?d be (?:handy|nice|great|good|lovely)|might be worth|worth adding|i wish you|suggestion|"
+    r"have you (?:thought about|considered)|consider (?:adding|offering|opening)|idea:)",
+    re.I,
+)
+
+
+def is_question(text: str) -> bool:
+    """A question by its shape: ends with a question mark or starts with an interrogative."""
+    t = text.strip()
+    return t.endswith("?") or bool(_QUESTION_START_RE.match(t))
+
+
+def is_suggestion(text: str) -> bool:
+    """Phrasings customers use for ideas and requests for change."""
+    return bool(_SUGGESTION_RE.search(text[:5000]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,13 @@ MAX_CHARS = 2000
 """Characters kept for the models; a 1 MB message is analysed on its head (models see ~128 tokens)."""
 
 _TAG_RE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->|<[^>]{0,500}>", re.S | re.I)
-URL_RE = re.compile(r"(?:https?://|www\.)\S+|\b[a-z0-9-]+\.(?:com|net|org|io|ly|co|xyz|info|biz)/\S*", re.I)
+URL_RE = re.compile(
+    r"(?:https?://|www\.)\S+|\b[a-z0-9-]+\.(?:com|net|org|io|ly|co|uk|me|gg|xyz|info|biz|shop|store|top|site)/\S*|"
+    r"\b[a-z0-9-]+\.(?:shop|store|xyz|biz|top|click|online|site|link)\b",
+    re.I,
+)
+# any URL_RE match contains one of these; the regex is skipped otherwise
+_URL_HINTS = ("/", "www.", ".shop", ".store", ".xyz", ".biz", ".top", ".click", ".online", ".site", ".link")
 _MENTION_RE = re.compile(r"@\w{1,30}")
 _WS_RE = re.compile(r"\s+")
 _CTRL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -75,7 +81,8 @@ def clean(value: object) -> Cleaned:
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
     text = _CTRL_RE.sub(" ", text)
-    urls = URL_RE.findall(text) if ("/" in text or "www." in text) else []
+    low = text.lower()
+    urls = URL_RE.findall(text) if any(h in low for h in _URL_HINTS) else []
     if urls:
         text = URL_RE.sub(" http ", text)
     if "@" in text:

@@ -3,9 +3,12 @@
 Metrics (each defined here, computed from the real `understand.analyze` + `respond.draft`):
 
 * ``detail_rate`` — among drafted replies to messages that contain a specific detail, the share whose reply
-  mentions one. A message's *details* are its words of ≥ 4 letters that are not function words, generic
-  evaluative words ("great", "terrible", ...) or words of the brand's name / signer; the reply *mentions*
-  one when it contains a word sharing its first five letters (so "crashes" matches "crashing").
+  mentions one. A message's *details* are the words of the playbook's products, staff and locations it
+  uses, and its likely nouns: words (not function/evaluative/brand words) that follow a determiner
+  within two words ("the cracked lid", "my refund") or are in the bench's own list of things customers
+  write about (``_NOUNS``). The reply *mentions* one when it contains a word sharing its first five
+  letters (so "crashes" matches "crashing"). ``detail_rate_loose`` counts every word of >= 4 letters
+  that is not a function, evaluative or brand word as a detail (harsher: "eating", "junk" count).
   ``detail_rate_strict`` also drops every word that occurs anywhere in the playbook's stock phrasings, so a
   match can only come from the message (e.g. "app" in a stock "the app team" does not count).
 * ``ack_rate`` — among drafted replies to messages the analysis (corrected by a 1–2 star rating) calls
@@ -41,171 +44,38 @@ from trustdesk.understand import MessageInput, analyze
 DATA = Path(__file__).parent / "data" / "replies_eval.jsonl"
 
 _STOP = set(
-    [
-        "that",
-        "this",
-        "with",
-        "have",
-        "from",
-        "they",
-        "them",
-        "their",
-        "there",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "would",
-        "could",
-        "should",
-        "about",
-        "your",
-        "yours",
-        "just",
-        "like",
-        "will",
-        "been",
-        "were",
-        "into",
-        "than",
-        "then",
-        "also",
-        "very",
-        "really",
-        "much",
-        "many",
-        "more",
-        "most",
-        "some",
-        "such",
-        "only",
-        "even",
-        "ever",
-        "every",
-        "because",
-        "being",
-        "does",
-        "done",
-        "doing",
-        "make",
-        "made",
-        "them",
-        "these",
-        "those",
-        "after",
-        "before",
-        "again",
-        "still",
-        "here",
-        "over",
-        "under",
-        "other",
-        "another",
-        "same",
-        "each",
-        "both",
-        "again",
-        "back",
-        "good",
-        "great",
-        "nice",
-        "best",
-        "better",
-        "love",
-        "loved",
-        "lovely",
-        "amazing",
-        "awesome",
-        "terrible",
-        "awful",
-        "horrible",
-        "worst",
-        "bad",
-        "poor",
-        "excellent",
-        "fantastic",
-        "perfect",
-        "thanks",
-        "thank",
-        "please",
-        "know",
-        "think",
-        "thought",
-        "want",
-        "wanted",
-        "need",
-        "needed",
-        "said",
-        "says",
-        "going",
-        "went",
-        "come",
-        "came",
-        "time",
-        "times",
-        "thing",
-        "things",
-        "people",
-        "today",
-        "yesterday",
-        "always",
-        "never",
-        "nothing",
-        "something",
-        "anything",
-        "everything",
-        "anyone",
-        "someone",
-        "everyone",
-        "nobody",
-        "well",
-        "though",
-        "through",
-        "ever",
-        "since",
-        "until",
-        "maybe",
-        "without",
-        "within",
-        "while",
-        "whole",
-        "quite",
-        "pretty",
-        "totally",
-        "absolutely",
-        "para",
-        "pero",
-        "como",
-        "porque",
-        "muy",
-        "más",
-        "todo",
-        "todos",
-        "esta",
-        "este",
-        "estos",
-        "estas",
-        "están",
-        "estaba",
-        "fue",
-        "gracias",
-        "bien",
-        "mucho",
-        "muchos",
-        "nada",
-        "siempre",
-        "nunca",
-        "también",
-        "cuando",
-        "donde",
-        "sobre",
-        "tiene",
-        "tengo",
-        "tenía",
-        "hacer",
-        "hace",
-    ]
+    """
+    that this with have from they them their there what when where which while would could should about
+    your yours just like will been were into than then also very really much many more most some such only
+    even ever every because being does done doing make made them these those after before again still here
+    over under other another same each both again back good great nice best better love loved lovely amazing
+    awesome terrible awful horrible worst bad poor excellent fantastic perfect thanks thank please know
+    think thought want wanted need needed said says going went come came time times thing things people
+    today yesterday always never nothing something anything everything anyone someone everyone nobody
+    well though through ever since until maybe without within while whole quite pretty totally absolutely
+    para pero como porque muy más todo todos esta este estos estas están estaba fue gracias bien
+    mucho muchos nada siempre nunca también cuando donde sobre tiene tengo tenía hacer hace
+    """.split()
+)
+# Words that follow these are usually nouns ("the lid", "my refund", "two lattes").
+_DETERMINERS = set(
+    "the my our your their this that these those his her its two three some any no a an".split()
+)
+# The bench's own list of things customers write about (kept apart from the drafter's lexicon).
+_NOUNS = set(
+    """
+    coffee latte tea cake bun croissant toastie sandwich breakfast lunch food meal menu drink drinks milk
+    beans bag box subscription order orders purchase delivery parcel package courier postage shipping
+    refund refunds payment card charge invoice receipt price prices account password login app update
+    website checkout basket button screen battery phone headset charger sound quality service staff
+    barista waiter waitress manager team queue wait music wifi seats table toilet floor door lid cup
+    jacket tent boots rucksack zip zipper size colour color fit warranty guarantee return returns
+    exchange product item items store shop cafe café branch location parking email support chat agent
+    rewards points loyalty voucher discount portion taste flavour smell temperature hair glass plot
+    movie film acting actor script ending game server channel video camera keyboard speaker signal
+    pizza pasta salad burger fries chicken steak fish soup bread dessert brownie cookie olives noodles
+    pedido envío café chaqueta bolsa aplicación cuenta precio servicio camarero cremallera
+    """.split()
 )
 _EMPATHY = re.compile(
     r"sorry|apolog|understand|frustrat|disappoint|concern|worr|upset|let down|let you down|fell short|"
@@ -220,12 +90,34 @@ def _stem(word: str) -> str:
     return word[:5]
 
 
-def _detail_words(text: str, exclude: set[str]) -> set[str]:
+def _content_words(text: str, exclude: set[str]) -> set[str]:
+    """Loose details: every word of >= 4 letters that is not a function, evaluative or brand word."""
     return {
         w
         for w in words(text)
         if len(w) >= 4 and w.isalpha() and w not in _STOP and w not in exclude and not w.startswith("http")
     }
+
+
+def _detail_words(text: str, exclude: set[str], entities: set[str]) -> set[str]:
+    """Specific details: playbook entities, and likely nouns (after a determiner, or in the bench's list)."""
+    toks = [w.removesuffix("'s") for w in words(text)]
+    found = {w for w in toks if w in entities}
+    for i, w in enumerate(toks):
+        if not w.isalpha() or len(w) < 3 or w in _STOP or w in exclude:
+            continue
+        after_det = any(t in _DETERMINERS for t in toks[max(0, i - 2) : i])
+        if w in _NOUNS or (after_det and len(w) >= 4):
+            found.add(w)
+    return found
+
+
+def _entity_words(playbook: Any) -> set[str]:
+    facts = playbook.facts
+    names = [s.name for s in facts.staff] + [p.name for p in facts.products]
+    names += [a for p in facts.products for a in p.aliases] + [loc.name for loc in facts.locations]
+    names += [a for loc in facts.locations for a in loc.aliases] + [loc.city for loc in facts.locations]
+    return {w for n in names for w in words(n) if len(w) >= 3} - {"bluebird", "the", "app", "your"}
 
 
 def _mentions(reply: str, details: set[str]) -> bool:
@@ -269,6 +161,7 @@ def run(limit: int | None = None) -> dict[str, Any]:
     t0 = time.perf_counter()
     analyses = analyze(inputs)
     analysis_s = time.perf_counter() - t0
+    entities = {name: _entity_words(pb) for name, pb in playbooks.items()}
     recent: list[str] = []
     timings: list[float] = []
     c: Counter[str] = Counter()
@@ -294,7 +187,11 @@ def run(limit: int | None = None) -> dict[str, Any]:
         c["violations_in_drafts"] += sum(f.severity == "violation" for f in result.findings)
         c["escalated"] += result.escalate
         exclude = {w for w in words(f"{pb.facts.short_name or ''} {pb.voice.signer or ''}")}
-        details = _detail_words(row["text"], exclude)
+        loose = _content_words(row["text"], exclude)
+        if loose:
+            c["loose_n"] += 1
+            c["loose_ok"] += _mentions(reply, loose)
+        details = _detail_words(row["text"], exclude, entities[row["playbook"]])
         if details:
             ok = _mentions(reply, details)
             c["detail_n"] += 1
@@ -341,6 +238,8 @@ def run(limit: int | None = None) -> dict[str, Any]:
         "detail_rate": rate("detail_ok", "detail_n"),
         "detail_n": c["detail_n"],
         "detail_rate_strict": rate("strict_ok", "strict_n"),
+        "detail_rate_loose": rate("loose_ok", "loose_n"),
+        "loose_n": c["loose_n"],
         "ack_rate": rate("neg_ok", "neg_n"),
         "ack_n": c["neg_n"],
         "ack_rate_gold": rate("gold_neg_ok", "gold_neg_n"),

@@ -79,13 +79,22 @@ def _variant_keys(step: str, ctx: _Context, detail: Detail | None) -> list[str]:
             return ["rating"]
         if ctx.intent in {"question", "suggestion"}:
             return [ctx.intent]
-        return ["praise"] if s == "positive" else (["criticism"] if s == "negative" else [])
+        if s == "positive":
+            # "what a lovely review" fits praise, not a positive-sounding refund question
+            return ["praise"] if ctx.intent in {"praise", "other"} else []
+        return ["criticism"] if s == "negative" else []
     if step == "acknowledge":
         return ["abusive", ctx.emotion] if ctx.situation == "abusive" else [ctx.emotion]
     if step == "apologise":
         return ["rating"] if ctx.is_rating_only else []
     if step == "reference":
-        return [f"{detail.kind}.{s}", detail.kind] if detail else []
+        if detail is None:
+            return []
+        if "holding" in ctx.playbook.situations[ctx.situation].steps:
+            return [f"{detail.kind}.holding", "holding"]  # serious cases: say what we look into, no more
+        if ctx.intent in {"question", "suggestion"} or ctx.situation.startswith("question"):
+            return [detail.kind]  # "everyone at Riverside will be thrilled" answers no question
+        return [f"{detail.kind}.{s}", detail.kind]
     if step == "returning":
         return ["unresolved"] if "topic_unresolved" in ctx.values else []
     if step == "answer":
@@ -138,13 +147,21 @@ def _phrase(step: str, ctx: _Context, detail: Detail | None, rng: random.Random,
 
 
 def _compose(
-    ctx: _Context, steps: Sequence[str], rng: random.Random, detail: Detail | None, short: bool = False
+    ctx: _Context,
+    steps: Sequence[str],
+    rng: random.Random,
+    detail: Detail | None,
+    short: bool = False,
+    second: Detail | None = None,
 ) -> str:
     greet, body, signoff = "", [], ""
     for step in steps:
         if _skip(step, ctx):
             continue
         text = _phrase(step, ctx, detail if step == "reference" else None, rng, short)
+        if step == "reference" and text and second is not None and not short:
+            also = _phrase(step, ctx, second, rng, short)
+            text = f"{text} {also}" if also else text
         if not text:
             continue
         if step == "greet":
@@ -190,6 +207,12 @@ def _rank_key(reply: str, findings: list[Finding], similarity: float, limit: int
 def _fit(ctx: _Context, steps: list[str], seed: int, detail: Detail | None, limit: int) -> str:
     """One wording that fits the channel: drop optional steps first, then use the shortest phrasings."""
     steps = list(steps)
+    # A second specific (the product *and* the café) when there is room and it is a different kind.
+    second = next((d for d in ctx.details[:3] if detail and d.kind != detail.kind and d != detail), None)
+    if second is not None:
+        reply = _compose(ctx, steps, random.Random(seed), detail, second=second)
+        if len(reply) <= limit:
+            return reply
     reply = _compose(ctx, steps, random.Random(seed), detail)
     for drop in DROPPABLE:
         if len(reply) <= limit:

@@ -34,7 +34,8 @@ DOMAIN_NOUNS_EN = frozenset(
     movie film plot acting actors script ending story scenes character characters cast director
     game games server servers channel video videos stream update updates feature features design
     interface layout photo photos price shipping postage returns return exchange warranty guarantee
-    beans subscription blend roast cup mug lid straw
+    beans subscription blend roast cup mug lid straw invoice purchase booking tip tipping mode
+    brownie pizza pasta salad olives noodles tacos burrito curry rice wings ribs
     """)
 )
 DOMAIN_NOUNS_ES = frozenset(
@@ -46,9 +47,10 @@ DOMAIN_NOUNS_ES = frozenset(
     calidad talla tamaño color chaqueta botas mochila granos devolución garantía
     """)
 )
-_DETS_EN = {"the": "the", "my": "your", "our": "your", "this": "the", "that": "the", "these": "the",
-            "those": "the", "their": "the", "your": "the"}  # fmt: skip
+_DETS_EN = {"the": "the", "my": "your", "our": "your", "this": "the", "these": "the", "those": "the",
+            "their": "the", "your": "the", "a": "the", "an": "the"}  # fmt: skip
 _DETS_ES = {"el": "el", "la": "la", "los": "los", "las": "las", "mi": "tu", "mis": "tus", "este": "el",
+            "un": "el", "una": "la",
             "esta": "la", "nuestro": "vuestro", "nuestra": "vuestra"}  # fmt: skip
 _MODIFIERS = frozenset(
     _split("""
@@ -84,7 +86,7 @@ _GENERIC = frozenset(
     experience time times thing things way lot day days bit kind sort type stuff people guys world one
     ones others rest part end side fact reason point case idea question problem issue issues
     year years week weeks month months morning evening night today review reviews star stars
-    vez cosa cosas gente día
+    vez cosa cosas gente día lot lots couple few
 """)
 )
 _RUN_STOP = frozenset(
@@ -92,14 +94,17 @@ _RUN_STOP = frozenset(
     and or but with for from to of in on at by as than that which who whom whose when where while if
     because so then is was were are be been am has have had do does did not no it its it's i me you he she
     we they them us him her there here this these those just also even still again too very really
+    will would can could should may might must shall won't can't don't didn't doesn't isn't wasn't
     y o pero con para por de del en a al que como cuando es fue era está estaba muy más
 """)
 )
-_COMPENSATION_WORDS = frozenset(
-    _split("""
-    refund refunds discount discounts voucher vouchers coupon coupons credit compensation free money
-    reembolso descuento cupón gratis dinero
-""")
+_COMPENSATION_WORDS = frozenset(_split("free money compensation gratis dinero"))
+_ORDER_NOUNS = frozenset(
+    _split("order purchase booking parcel package delivery invoice pedido compra reserva")
+)
+_ORDER_NOUN = re.compile(
+    r"\b(order|purchase|booking|parcel|package|delivery|invoice|pedido|compra|reserva)\b[^.!?\n]{0,20}?\d{4,}",
+    re.I,
 )
 _NOT_NAMES = frozenset(
     _split("""
@@ -174,7 +179,9 @@ def _entities(text: str, pb: Playbook) -> list[Detail]:
         names = sorted([loc.name, *loc.aliases], key=len, reverse=True)
         if any(contains_phrase(text, n) for n in names):
             keys = tuple(dict.fromkeys(w for n in names for w in words(n) if len(w) > 3))
-            found.append(Detail("location", loc.name, keys))
+            # Say the city too when the customer named it: "Bluebird Riverside in Bristol".
+            city = loc.city and contains_phrase(text, loc.city) and loc.city.lower() not in loc.name.lower()
+            found.append(Detail("location", f"{loc.name} in {loc.city}" if city else loc.name, keys))
     for product in pb.facts.products:
         names = sorted([product.name, *product.aliases], key=len, reverse=True)
         if any(contains_phrase(text, n) for n in names):
@@ -265,6 +272,14 @@ def extract(text: str, playbook: Playbook, *, language: str = "en") -> Extractio
     taken = {w for d in details for w in d.keys}
     if language in {"en", "es"}:
         details.extend(t for t in _topics(scrubbed, language) if not set(t.keys) & taken)
+    if ex.order_numbers and not any(d.keys[0] in _ORDER_NOUNS for d in details if d.kind == "topic"):
+        # The number itself is personal data; the thing it identifies is a safe, specific detail.
+        m = _ORDER_NOUN.search(text)
+        noun = m.group(1).lower() if m else ("pedido" if language == "es" else "order")
+        det = "tu" if language == "es" else "your"
+        details.insert(
+            len([d for d in details if d.kind != "topic"]), Detail("topic", f"{det} {noun}", (noun,))
+        )
     ex.details = details
     lowered = safe.lower()
     ex.question = "?" in safe or "¿" in safe or _QUESTION_START.match(safe.strip()) is not None

@@ -56,15 +56,18 @@ def resolve_situation(
     if analysis.spam or analysis.intent == "spam":
         candidates.append("spam")
     candidates.extend(t for t in ("safety", "legal_threat", "press") if t in extraction.triggers)
-    if analysis.intent == "safety" and not (extraction.question and not extraction.triggers):
-        candidates.append("safety")  # a plain allergen question is answered, not escalated
+    intent = analysis.intent
+    if intent == "safety":
+        if extraction.question and not extraction.triggers:
+            intent = "question"  # a plain allergen question is answered (or found out), not escalated
+        else:
+            candidates.append("safety")
     if analysis.abusive:
         candidates.append("abusive")
     if not text.strip() or not any(ch.isalnum() for ch in text):
         candidates += [f"rating_only.{sentiment}", "rating_only"]
     if analysis.over_the_top and sentiment == "negative":
         candidates.append("over_the_top")
-    intent = analysis.intent
     if intent == "praise" and sentiment == "negative":
         intent = "complaint"  # sarcasm or a mixed review: answer the criticism, not the praise
     candidates.append(f"{intent}.{sentiment}")

@@ -42,6 +42,7 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("GET", "/events"): "inbox.read",
     ("GET", "/c/{conversation_id}"): "inbox.read",
     ("GET", "/c/{conversation_id}/thread"): "inbox.read",
+    ("GET", "/c/{conversation_id}/drafts"): "reply.write",
     ("POST", "/c/{conversation_id}/check"): "reply.write",
     ("POST", "/c/{conversation_id}/replies"): "reply.write",
     ("POST", "/c/{conversation_id}/notes"): "conversation.work",
@@ -64,6 +65,7 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("POST", "/settings/sla"): "sla.manage",
     ("GET", "/audit"): "audit.read",
     ("GET", "/healthz"): PUBLIC,
+    ("GET", "/favicon.ico"): PUBLIC,
     # JSON API (trustdesk.api), token auth; webhooks authenticate by HMAC signature instead of a user
     ("GET", "/api/v1/conversations"): "inbox.read",
     ("GET", "/api/v1/conversations/{conversation_id}"): "inbox.read",

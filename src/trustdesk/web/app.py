@@ -1,0 +1,135 @@
+"""The desk as an ASGI app: the API (when present) plus server-rendered pages, static files and headers."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from trustdesk.settings import Settings, get_settings
+from trustdesk.store.db import get_engine
+from trustdesk.team.auth import SessionSigner
+from trustdesk.team.permissions_web import Forbidden, NotVisible
+from trustdesk.web.deps import CsrfFailed, NotSignedIn, WebState
+from trustdesk.web.render import STATIC_DIR, make_templates
+
+log = logging.getLogger(__name__)
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+class SecurityHeaders:
+    """Adds the CSP and friends to every HTTP response (pure ASGI, so streaming responses keep streaming)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    h for h in message.get("headers", []) if h[0].lower() not in dict(SECURITY_HEADERS)
+                ]
+                message["headers"] = headers + SECURITY_HEADERS
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _base_app(engine: Engine) -> FastAPI:
+    """The API app (JSON under /api/v1, /healthz) that the pages are added to."""
+    from trustdesk.api.app import create_app
+
+    return create_app(engine=engine)
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+def install_error_pages(app: FastAPI) -> None:
+    """Map the desk's auth errors to a redirect, a 403 or a 404 page (JSON under /api/)."""
+    templates = app.state.web.templates
+
+    def page(request: Request, status: int, title: str, detail: str) -> Response:
+        if not _wants_html(request):
+            return JSONResponse({"error": {"code": title, "message": detail}}, status_code=status)
+        if _is_htmx(request):
+            return PlainTextResponse(detail, status_code=status)
+        return templates.TemplateResponse(
+            request,
+            "errors/error.html",
+            {"title": title, "detail": detail, "status": status},
+            status_code=status,
+        )
+
+    async def not_signed_in(request: Request, exc: Exception) -> Response:
+        if not _wants_html(request):
+            return JSONResponse({"error": {"code": "auth.required", "message": str(exc)}}, status_code=401)
+        if _is_htmx(request):
+            return Response(status_code=401, headers={"HX-Redirect": "/login"})
+        target = request.url.path if request.method == "GET" else "/inbox"
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+
+    async def forbidden(request: Request, exc: Exception) -> Response:
+        return page(request, 403, "Not allowed", str(exc))
+
+    async def not_visible(request: Request, exc: Exception) -> Response:
+        return page(request, 404, "Not found", "There is nothing here, or it is not on a brand you work on.")
+
+    async def csrf_failed(request: Request, exc: Exception) -> Response:
+        return page(request, 403, "Form expired", "Please reload the page and try again.")
+
+    app.add_exception_handler(NotSignedIn, not_signed_in)
+    app.add_exception_handler(Forbidden, forbidden)
+    app.add_exception_handler(NotVisible, not_visible)
+    app.add_exception_handler(CsrfFailed, csrf_failed)
+
+
+def create_desk_app(engine: Engine | None = None, settings: Settings | None = None) -> FastAPI:
+    """The whole desk: API, pages, static files, security headers; ``engine`` defaults to settings."""
+    from trustdesk.web.views import router
+
+    settings = settings or get_settings()
+    engine = engine or get_engine()
+    app = _base_app(engine)
+    app.state.engine = engine
+    app.state.web = WebState(
+        engine=engine,
+        signer=SessionSigner(settings.secret_key),
+        templates=make_templates(),
+        cookie_secure=settings.cookie_secure,
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(router)
+    install_error_pages(app)
+    app.add_middleware(SecurityHeaders)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return RedirectResponse("/static/favicon.svg", status_code=301)
+
+    return app

@@ -1,0 +1,115 @@
+"""Request plumbing of the desk: one transaction per request, the signed-in viewer, permissions, CSRF."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from starlette.templating import Jinja2Templates
+
+from trustdesk.store.db import unit_of_work
+from trustdesk.team.auth import LoginThrottle, SessionSigner, session_user
+from trustdesk.team.permissions import PUBLIC, route_permission
+from trustdesk.team.permissions_web import Forbidden, Viewer, brand_roles
+
+SESSION_COOKIE = "td_session"
+PRE_COOKIE = "td_pre"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class NotSignedIn(Exception):
+    """No valid session (code ``auth.required``): pages redirect to the sign-in page."""
+
+    code = "auth.required"
+
+
+class CsrfFailed(Exception):
+    """A state-changing request without the session's CSRF token (code ``auth.csrf``)."""
+
+    code = "auth.csrf"
+
+
+@dataclass
+class WebState:
+    """Per-app objects the desk needs: engine, cookie signer, sign-in throttle, templates."""
+
+    engine: Engine
+    signer: SessionSigner
+    templates: Jinja2Templates
+    cookie_secure: bool
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+
+
+def web_state(request: Request) -> WebState:
+    """The desk's state stored on the app."""
+    state: WebState = request.app.state.web
+    return state
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the handler returns, rolled back when it raises."""
+    with unit_of_work(web_state(request).engine) as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(db_session)]
+
+
+def _same_origin(request: Request) -> bool:
+    # Defence in depth next to the token: browsers send Origin on POST; refuse other sites outright.
+    origin = request.headers.get("origin")
+    if not origin or origin == "null":
+        return origin is None
+    return urlsplit(origin).netloc == request.headers.get("host", "")
+
+
+async def check_csrf(request: Request, expected: str | None) -> None:
+    """Refuse an unsafe request whose token (header or form field) does not match ``expected``."""
+    if request.method not in UNSAFE_METHODS:
+        return
+    token = request.headers.get("x-csrf-token")
+    if not token:
+        form = await request.form()
+        value = form.get("csrf_token")
+        token = value if isinstance(value, str) else None
+    if not expected or not token or not hmac.compare_digest(token, expected) or not _same_origin(request):
+        raise CsrfFailed("missing or wrong CSRF token")
+
+
+async def guard(request: Request, session: DbSession) -> Viewer | None:
+    """Every desk route: look up its declared permission, require a session and role, check CSRF."""
+    route = request.scope.get("route")
+    permission = route_permission(request.method, getattr(route, "path", request.url.path))
+    if permission is None:
+        raise Forbidden("this route has no declared permission")
+    if permission == PUBLIC:
+        return None
+    state = web_state(request)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    data = state.signer.loads(cookie) if cookie else None
+    user = session_user(session=session, data=data) if data else None
+    if data is None or user is None:
+        raise NotSignedIn("sign in first")
+    viewer = Viewer(user=user, brand_roles=brand_roles(session=session, user=user), csrf=data.csrf)
+    await check_csrf(request, viewer.csrf)
+    if not viewer.can(permission):
+        raise Forbidden(f"your role may not {permission}")
+    request.state.viewer = viewer
+    return viewer
+
+
+def current_viewer(request: Request) -> Viewer:
+    """The viewer the guard signed in (routes that need one)."""
+    viewer: Viewer | None = getattr(request.state, "viewer", None)
+    if viewer is None:
+        raise NotSignedIn("sign in first")
+    return viewer
+
+
+CurrentViewer = Annotated[Viewer, Depends(current_viewer)]

@@ -1,0 +1,12 @@
+"""The desk's pages; every route passes the one guard (declared permission, session, CSRF)."""
+
+from fastapi import APIRouter, Depends
+
+from trustdesk.web.deps import guard
+from trustdesk.web.views import auth, conversation, events, inbox, review, settings
+
+router = APIRouter(dependencies=[Depends(guard)], include_in_schema=False)
+for _module in (auth, inbox, conversation, review, settings, events):
+    router.include_router(_module.router)
+
+__all__ = ["router"]

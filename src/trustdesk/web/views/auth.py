@@ -1,0 +1,146 @@
+"""Sign in, sign out and change password."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from trustdesk.team.auth import LoginThrottled, authenticate, verify_password
+from trustdesk.team.users import UserError, change_password
+from trustdesk.web.deps import PRE_COOKIE, SESSION_COOKIE, CsrfFailed, CurrentViewer, DbSession, web_state
+from trustdesk.web.views._common import render, safe_next, see_other
+
+router = APIRouter()
+
+
+def _set_session(response: Response, request: Request, value: str) -> None:
+    state = web_state(request)
+    response.set_cookie(
+        SESSION_COOKIE,
+        value,
+        max_age=state.signer.max_age,
+        httponly=True,
+        secure=state.cookie_secure,
+        samesite="lax",
+        path="/",
+    )
+
+
+def _login_page(request: Request, *, error: str = "", email: str = "", status_code: int = 200) -> Response:
+    state = web_state(request)
+    token = secrets.token_urlsafe(32)
+    response = render(
+        request,
+        "auth/login.html",
+        viewer=None,
+        csrf=token,
+        error=error,
+        email=email,
+        next=safe_next(request.query_params.get("next")),
+        status_code=status_code,
+    )
+    response.set_cookie(
+        PRE_COOKIE,
+        state.signer.dumps_pre(token),
+        max_age=24 * 3600,
+        httponly=True,
+        secure=state.cookie_secure,
+        samesite="strict",
+        path="/login",
+    )
+    return response
+
+
+@router.get("/login")
+def login_page(request: Request) -> Response:
+    """The sign-in page."""
+    return _login_page(request)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: DbSession,
+    email: str = Form(""),
+    password: str = Form(""),
+    csrf_token: str = Form(""),
+    next: str = Form("/inbox"),  # noqa: A002 - the form field's name
+) -> Response:
+    """Check the credentials (throttled) and start a session."""
+    state = web_state(request)
+    expected = state.signer.loads_pre(request.cookies.get(PRE_COOKIE, ""))
+    if not expected or not csrf_token or not hmac.compare_digest(expected, csrf_token):
+        raise CsrfFailed("the sign-in form expired")
+    client = request.client.host if request.client else ""
+    try:
+        user = authenticate(
+            session=session,
+            email=email[:320],
+            password=password[:1000],
+            throttle=state.throttle,
+            client=client,
+        )
+    except LoginThrottled as exc:
+        return _login_page(
+            request,
+            error=f"Too many attempts. Try again in {exc.retry_after} seconds.",
+            email=email[:320],
+            status_code=429,
+        )
+    if user is None:
+        return _login_page(request, error="Wrong e-mail or password.", email=email[:320], status_code=400)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    _set_session(response, request, state.signer.dumps(state.signer.new_session(user)))
+    response.delete_cookie(PRE_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, viewer: CurrentViewer) -> Response:
+    """End this browser's session."""
+    response = see_other("/login", request)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/")
+def home(request: Request, viewer: CurrentViewer) -> Response:
+    """The inbox is home."""
+    return RedirectResponse("/inbox", status_code=303)
+
+
+@router.get("/account/password")
+def password_page(request: Request, viewer: CurrentViewer) -> Response:
+    """Change your password."""
+    done = request.query_params.get("done") == "1"
+    return render(request, "auth/password.html", viewer=viewer, error="", done=done)
+
+
+@router.post("/account/password")
+def password_change(
+    request: Request,
+    session: DbSession,
+    viewer: CurrentViewer,
+    current: str = Form(""),
+    new: str = Form(""),
+) -> Response:
+    """Set a new password; every other session of this user ends, this one continues."""
+    user = viewer.user
+    if not verify_password(user.password_hash, current):
+        return render(
+            request, "auth/password.html", viewer=viewer, error="The current password is wrong.", done=False,
+            status_code=400,
+        )  # fmt: skip
+    try:
+        change_password(session=session, user=user, new_password=new)
+    except UserError as exc:
+        return render(
+            request, "auth/password.html", viewer=viewer, error=str(exc), done=False, status_code=400
+        )
+    state = web_state(request)
+    response = RedirectResponse("/account/password?done=1", status_code=303)
+    _set_session(response, request, state.signer.dumps(state.signer.new_session(user)))
+    return response

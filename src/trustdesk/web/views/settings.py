@@ -1,0 +1,230 @@
+"""Team and settings: users and roles, the playbook editor (validated), SLA targets, the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trustdesk.inbox.models import Brand
+from trustdesk.respond.playbook import PLAYBOOK_DIR, PlaybookError, load_playbook
+from trustdesk.team import audit
+from trustdesk.team.models import ROLES, AuditEvent, Membership, User
+from trustdesk.team.permissions_web import NotVisible, Viewer
+from trustdesk.team.users import UserError, create_user, list_users, update_user
+from trustdesk.web.deps import CurrentViewer, DbSession
+from trustdesk.web.views._common import render, see_other
+
+router = APIRouter()
+MAX_PLAYBOOK_BYTES = 512_000
+
+
+def _brand(session: Session, viewer: Viewer, permission: str, brand_id: str | None) -> Brand:
+    allowed = viewer.brands_with(permission)
+    chosen = int(brand_id) if brand_id and brand_id.isdigit() else (allowed[0] if allowed else None)
+    if chosen is None or chosen not in allowed:
+        raise NotVisible("no such brand")
+    return session.get_one(Brand, chosen)
+
+
+@router.get("/settings/team")
+def team(request: Request, session: DbSession, viewer: CurrentViewer) -> Response:
+    """Users, their roles and brand memberships."""
+    return _team(request, session, viewer)
+
+
+def _team(
+    request: Request, session: Session, viewer: Viewer, error: str = "", status_code: int = 200
+) -> Response:
+    memberships: dict[int, list[Membership]] = {}
+    for m in session.scalars(select(Membership)):
+        memberships.setdefault(m.user_id, []).append(m)
+    brands = {b.id: b for b in session.scalars(select(Brand))}
+    return render(
+        request, "settings/team.html", viewer=viewer, session=session, users=list_users(session=session),
+        memberships=memberships, brands=brands, roles=ROLES, error=error, status_code=status_code,
+    )  # fmt: skip
+
+
+@router.post("/settings/team")
+def add_user(
+    request: Request,
+    session: DbSession,
+    viewer: CurrentViewer,
+    email: str = Form(""),
+    name: str = Form(""),
+    role: str = Form("agent"),
+    password: str = Form(""),
+) -> Response:
+    """Invite a team member with a first password (they change it after signing in)."""
+    try:
+        user = create_user(
+            session=session,
+            email=email,
+            name=name,
+            role=role,
+            password=password,
+            actor_id=viewer.id,
+            actor_kind="user",
+        )
+    except UserError as exc:
+        return _team(request, session, viewer, error=str(exc), status_code=400)
+    for brand_id in viewer.brands_with("team.manage"):
+        session.add(Membership(user_id=user.id, brand_id=brand_id, role=role))
+    return see_other("/settings/team", request)
+
+
+@router.post("/settings/team/{user_id}")
+def change_user(
+    request: Request,
+    session: DbSession,
+    viewer: CurrentViewer,
+    user_id: int,
+    role: str = Form(""),
+    active: str = Form(""),
+) -> Response:
+    """Change a role (on every brand the admin manages) or (de)activate."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotVisible(f"no user {user_id}")
+    try:
+        if role:
+            brands = viewer.brands_with("team.manage")
+            for brand_id in brands:
+                update_user(session=session, user=user, actor_id=viewer.id, role=role, brand_id=brand_id)
+            update_user(session=session, user=user, actor_id=viewer.id, role=role)
+        if active in ("0", "1") and user.id != viewer.id:
+            update_user(session=session, user=user, actor_id=viewer.id, is_active=active == "1")
+    except UserError as exc:
+        return _team(request, session, viewer, error=str(exc), status_code=400)
+    return see_other("/settings/team", request)
+
+
+def _current_playbook_text(brand: Brand) -> str:
+    custom = (brand.settings or {}).get("playbook_yaml")
+    if isinstance(custom, str):
+        return custom
+    name = (brand.settings or {}).get("playbook") or (
+        brand.slug if (PLAYBOOK_DIR / f"{brand.slug}.yaml").exists() else "default"
+    )
+    path = PLAYBOOK_DIR / f"{name}.yaml"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def validate_playbook_text(text: str) -> list[tuple[str, str]]:
+    """Every problem of a playbook given as YAML text (empty: valid), via respond.load_playbook."""
+    if len(text.encode("utf-8")) > MAX_PLAYBOOK_BYTES:
+        return [("", f"the playbook is larger than {MAX_PLAYBOOK_BYTES // 1000} kB")]
+    try:
+        data: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        return [("", f"not valid YAML: {exc}")]
+    if not isinstance(data, dict):
+        return [("", "the playbook must be a mapping at the top level")]
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"playbook-{digest}.yaml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            load_playbook(path)
+        except PlaybookError as exc:
+            return list(exc.errors)
+    return []
+
+
+@router.get("/settings/playbook")
+def playbook(request: Request, session: DbSession, viewer: CurrentViewer) -> Response:
+    """The playbook editor."""
+    brand = _brand(session, viewer, "playbook.manage", request.query_params.get("brand"))
+    return render(
+        request, "settings/playbook.html", viewer=viewer, session=session, brand=brand,
+        text=_current_playbook_text(brand), errors=[], saved=request.query_params.get("saved") == "1",
+    )  # fmt: skip
+
+
+@router.post("/settings/playbook")
+def save_playbook(
+    request: Request,
+    session: DbSession,
+    viewer: CurrentViewer,
+    text: str = Form(""),
+    brand: str = Form(""),
+) -> Response:
+    """Validate and save; an invalid playbook is shown back with every problem and not saved."""
+    target = _brand(session, viewer, "playbook.manage", brand)
+    errors = validate_playbook_text(text)
+    if errors:
+        return render(
+            request, "settings/playbook.html", viewer=viewer, session=session, brand=target, text=text,
+            errors=errors, saved=False, status_code=400,
+        )  # fmt: skip
+    target.settings = {**(target.settings or {}), "playbook_yaml": text}
+    audit.record(
+        session=session, action="playbook.update", entity_type="brand", entity_id=target.id, brand_id=target.id,
+        actor_id=viewer.id, actor_kind="user", data={"sha256": hashlib.sha256(text.encode()).hexdigest()},
+    )  # fmt: skip
+    return see_other(f"/settings/playbook?brand={target.id}&saved=1", request)
+
+
+@router.get("/settings/sla")
+def sla(request: Request, session: DbSession, viewer: CurrentViewer) -> Response:
+    """SLA targets, business hours and holidays of a brand."""
+    brand = _brand(session, viewer, "sla.manage", request.query_params.get("brand"))
+    return _sla(request, session, viewer, brand)
+
+
+def _sla(
+    request: Request, session: Session, viewer: Viewer, brand: Brand, error: str = "", text: str | None = None
+) -> Response:
+    s = brand.settings or {}
+    current = {k: s.get(k) for k in ("sla", "business_hours", "holidays") if s.get(k) is not None}
+    return render(
+        request, "settings/sla.html", viewer=viewer, session=session, brand=brand,
+        text=text if text is not None else yaml.safe_dump(current, sort_keys=False, allow_unicode=True),
+        error=error, saved=request.query_params.get("saved") == "1", status_code=400 if error else 200,
+    )  # fmt: skip
+
+
+@router.post("/settings/sla")
+def save_sla(
+    request: Request, session: DbSession, viewer: CurrentViewer, text: str = Form(""), brand: str = Form("")
+) -> Response:
+    """Save SLA targets / business hours / holidays given as YAML (checked before saving)."""
+    target = _brand(session, viewer, "sla.manage", brand)
+    try:
+        data = yaml.safe_load(text) or {}
+        if not isinstance(data, dict) or set(data) - {"sla", "business_hours", "holidays"}:
+            raise ValueError("use the keys sla, business_hours and holidays")
+        for _kind, entry in (data.get("sla") or {}).items():
+            float(entry["first_response_hours"]), float(entry["resolution_hours"])  # noqa: B018 - validates
+    except (yaml.YAMLError, ValueError, TypeError, KeyError) as exc:
+        return _sla(request, session, viewer, target, error=f"Not saved: {exc}", text=text)
+    target.settings = {**(target.settings or {}), **data}
+    audit.record(
+        session=session, action="sla.update", entity_type="brand", entity_id=target.id, brand_id=target.id,
+        actor_id=viewer.id, actor_kind="user", data=data,
+    )  # fmt: skip
+    return see_other(f"/settings/sla?brand={target.id}&saved=1", request)
+
+
+@router.get("/audit")
+def audit_log(request: Request, session: DbSession, viewer: CurrentViewer) -> Response:
+    """The newest audit events of the viewer's brands."""
+    brands = viewer.brands_with("audit.read")
+    events = list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.brand_id.in_(brands) | AuditEvent.brand_id.is_(None))
+            .order_by(AuditEvent.id.desc())
+            .limit(200)
+        )
+    )
+    users = {u.id: u for u in session.scalars(select(User))}
+    return render(request, "settings/audit.html", viewer=viewer, session=session, events=events, users=users)

@@ -208,7 +208,9 @@ def _fit(ctx: _Context, steps: list[str], seed: int, detail: Detail | None, limi
     """One wording that fits the channel: drop optional steps first, then use the shortest phrasings."""
     steps = list(steps)
     # A second specific (the product *and* the café) when there is room and it is a different kind.
-    second = next((d for d in ctx.details[:3] if detail and d.kind != detail.kind and d != detail), None)
+    second = next(
+        (d for d in ctx.details[:3] if detail and not d.weak and d.kind != detail.kind and d != detail), None
+    )
     if second is not None:
         reply = _compose(ctx, steps, random.Random(seed), detail, second=second)
         if len(reply) <= limit:
@@ -300,7 +302,9 @@ def draft(
     hard, soft = length_limits(kind, pb)
     limit = min(soft, hard) if hard else soft
     recent = list(recent_replies[-pb.recent_window :])
-    details: list[Detail | None] = [*ex.details[:2]] or [None]
+    # Alternate between the two strongest specifics; a weak (out-of-lexicon) one only when it is all we have.
+    strong = [d for d in ex.details if not d.weak][:2]
+    details: list[Detail | None] = [*(strong or ex.details[:1])] or [None]
     recent_index = RecentIndex.for_texts(recent)
     pool: dict[str, tuple[float, int]] = {}
 

@@ -30,7 +30,7 @@ DOMAIN_NOUNS_EN = frozenset(
     parcel package courier driver refund subscription membership rewards points voucher discount
     battery screen phone headset headphones charger case sound quality camera keyboard speaker earpiece
     signal reception size fit colour color product item items tent jacket boots rucksack backpack
-    website site page search notification notifications email emails support agent chat call hold
+    website site page search notification notifications email emails support agent chat
     movie film plot acting actors script ending story scenes character characters cast director
     game games server servers channel video videos stream update updates feature features design
     interface layout photo photos price shipping postage returns return exchange warranty guarantee
@@ -141,6 +141,8 @@ class Detail:
     text: str
     keys: tuple[str, ...]
     """Lower-case words whose presence in a reply shows it refers to this detail."""
+    weak: bool = False
+    """A noun phrase outside the domain lexicon: used only when nothing stronger is found."""
 
 
 @dataclass(slots=True)
@@ -199,11 +201,15 @@ def _clean_sentences(text: str) -> str:
 _TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*|[.,!?;:()\"\[\]/]", re.U)
 
 
+def _is_noun(word: str, nouns: frozenset[str]) -> bool:
+    return word in nouns or (len(word) > 4 and word.endswith("s") and word[:-1] in nouns)
+
+
 def _topic_text(
     det: str, run: list[str], nouns: frozenset[str], dets: dict[str, str]
 ) -> tuple[str, str] | None:
     """(phrase, head word) for a determiner and the words after it, or None when no noun is found."""
-    domain = [i for i, w in enumerate(run) if w in nouns and w not in _MODIFIERS]
+    domain = [i for i, w in enumerate(run) if _is_noun(w, nouns) and w not in _MODIFIERS]
     if domain:
         run = [w for w in run[: domain[0] + 1] if w not in _EVALUATIVE]
     else:
@@ -235,7 +241,10 @@ def _topics(text: str, language: str) -> list[Detail]:
         found = _topic_text(tok, run, nouns, dets)
         if found and found[1] not in seen:
             seen.add(found[1])
-            (domain if found[1] in nouns else generic).append(Detail("topic", found[0], (found[1],)))
+            if _is_noun(found[1], nouns):
+                domain.append(Detail("topic", found[0], (found[1],)))
+            else:
+                generic.append(Detail("topic", found[0], (found[1],), weak=True))
     article = "el" if language == "es" else "the"
     for tok in toks:
         if tok in nouns and tok not in seen and tok not in _MODIFIERS and tok not in _COMPENSATION_WORDS:

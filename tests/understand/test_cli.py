@@ -53,3 +53,21 @@ def test_cli_eval_without_data_fails_clearly(tmp_path):
     result = CliRunner().invoke(app, ["eval", "--data", str(tmp_path / "nope"), "--json"])
     assert result.exit_code == 2
     assert "shared data not found" in result.output
+
+
+def test_cli_analyze_workers_give_the_same_output(tmp_path):
+    rows = [{"id": i, "text": f"order {i} was {'great' if i % 2 else 'awful'}"} for i in range(700)]
+    content = "".join(json.dumps(r) + "\n" for r in rows).encode() + b"oops\n"
+    single = _run(tmp_path, content)
+    assert _run(tmp_path, content, "--workers", "2") == single
+    assert single[-1] == {"id": None, "error": single[-1]["error"]}
+
+
+def test_cli_analyze_missing_file_exits_2(tmp_path):
+    result = CliRunner().invoke(app, ["analyze", str(tmp_path / "missing.jsonl")])
+    assert result.exit_code == 2
+
+
+def test_cli_analyze_invalid_utf8_id_does_not_break_output(tmp_path):
+    out = _run(tmp_path, b'{"id": "a\\u00ff", "text": "fine"}\n{"id": "b\xff", "text": "fine"}\n')
+    assert len(out) == 2 and all(set(r) == KEYS for r in out)

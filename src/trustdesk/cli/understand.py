@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -40,42 +42,69 @@ def _parse_line(raw: bytes) -> tuple[Any, dict[str, Any] | None, str | None]:
     return ident, {"text": text, "rating": rating, "channel": channel, "author": author}, None
 
 
+def _safe_id(ident: Any) -> Any:
+    """Ids read from invalid UTF-8 keep surrogates; they must not break the UTF-8 output."""
+    if isinstance(ident, str):
+        return ident.encode("utf-8", errors="replace").decode("utf-8")
+    return ident
+
+
+def process_lines(lines: list[bytes], tier: str) -> str:
+    """Analyse a chunk of JSONL lines; the output lines (errors included) in the same order."""
+    from trustdesk.understand import MessageInput, analyze
+
+    parsed = [_parse_line(raw) for raw in lines if raw.strip()]
+    todo = [MessageInput(**fields) for _i, fields, _e in parsed if fields is not None]
+    results = iter(analyze(todo, tier=tier)) if todo else iter(())
+    out: list[str] = []
+    for ident, fields, err in parsed:
+        if fields is None:
+            out.append(json.dumps({"id": _safe_id(ident), "error": err}, ensure_ascii=False))
+            continue
+        d = next(results).to_dict()
+        out.append(json.dumps({"id": _safe_id(ident), **{k: d[k] for k in OUTPUT_KEYS}}, ensure_ascii=False))
+    return "".join(line + "\n" for line in out)
+
+
+def _chunks(stream: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
+    chunk: list[bytes] = []
+    for raw in stream:
+        chunk.append(raw)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def analyze_cmd(
     file: Annotated[
         str, typer.Argument(help="JSONL file, one {id, text, ...} object per line ('-' = stdin)")
     ],
     tier: Annotated[str, typer.Option(help="fast, accurate or auto")] = "auto",
+    workers: Annotated[int, typer.Option(min=1, max=16, help="processes for big files (fast tier)")] = 1,
 ) -> None:
     """Analyse messages from a JSONL file; write one JSON result per line, in order, to stdout."""
-    from trustdesk.understand import MessageInput, analyze
+    from trustdesk.understand.registry import get, resolve_tier
 
+    if file != "-" and not Path(file).is_file():
+        typer.echo(f"no such file: {file}", err=True)
+        raise typer.Exit(code=2)
+    get(resolve_tier(tier))  # load once here, so forked workers share the weights
     stream = sys.stdin.buffer if file == "-" else Path(file).open("rb")  # noqa: SIM115 - closed below
-    out = sys.stdout
-    pending: list[tuple[Any, MessageInput | None, str | None]] = []
-
-    def flush() -> None:
-        todo = [m for _i, m, _e in pending if m is not None]
-        results = iter(analyze(todo, tier=tier)) if todo else iter(())
-        for ident, msg, err in pending:
-            if msg is None:
-                out.write(json.dumps({"id": ident, "error": err}, ensure_ascii=False) + "\n")
-                continue
-            d = next(results).to_dict()
-            row = {"id": ident, **{k: d[k] for k in OUTPUT_KEYS}}
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        out.flush()
-        pending.clear()
-
     try:
-        for raw in stream:
-            if not raw.strip():
-                continue
-            ident, fields, err = _parse_line(raw)
-            msg = MessageInput(**fields) if fields is not None else None
-            pending.append((ident, msg, err))
-            if len(pending) >= ANALYZE_BATCH:
-                flush()
-        flush()
+        chunks = _chunks(stream, ANALYZE_BATCH)
+        if workers == 1:
+            for chunk in chunks:
+                sys.stdout.write(process_lines(chunk, tier))
+                sys.stdout.flush()
+        else:
+            import multiprocessing
+
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for text in pool.imap(partial(process_lines, tier=tier), chunks, chunksize=1):
+                    sys.stdout.write(text)
+                    sys.stdout.flush()
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()

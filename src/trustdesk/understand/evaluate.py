@@ -97,6 +97,47 @@ def evaluate_component(name: str, data: Path) -> dict[str, float]:
     return {k: round(float(v), 4) for k, v in m.items()}
 
 
+def rules_report(tier: str, data: Path) -> dict[str, float]:
+    """How the rule-backed flags do: abuse vs OLID, spam and language on real customer tweets."""
+    from trustdesk.understand import rules
+
+    m: dict[str, float] = {}
+    rows = _rows(data / "tweeteval_offensive" / "validation.jsonl")
+    out = analyze([MessageInput(text=r["text"]) for r in rows], tier=tier)
+    gold = [int(r["label"] == "offensive") for r in rows]
+    lexicon = []
+    for r in rows:
+        c = clean(r["text"])
+        sig = rules.signals(c.raw, c.urls)
+        lexicon.append(int(sig.insult or sig.threat))
+    m["abusive_flag_precision_vs_olid"] = _precision(gold, [int(a.abusive) for a in out])
+    m["abusive_flag_recall_vs_olid"] = _recall(gold, [int(a.abusive) for a in out])
+    m["abuse_lexicon_only_precision_vs_olid"] = _precision(gold, lexicon)
+    m["abuse_lexicon_only_recall_vs_olid"] = _recall(gold, lexicon)
+    # real customer tweets to brands: none is spam, nearly all are English
+    customers = [r["text"] for r in _rows(data / "ibm_twitter_customer_care" / "validation.jsonl")]
+    out = analyze([MessageInput(text=t) for t in customers], tier=tier)
+    m["spam_false_positive_rate_customer_tweets"] = float(np.mean([a.spam for a in out]))
+    m["language_en_rate_customer_tweets"] = float(np.mean([a.language == "en" for a in out]))
+    m["language_und_rate_customer_tweets"] = float(np.mean([a.language == "und" for a in out]))
+    rows = _rows(EVAL_DATA / "bluebird_intents_v1.jsonl")
+    out = analyze([MessageInput(text=r["text"]) for r in rows], tier=tier)
+    spam_gold = [int(r["label"] == "spam") for r in rows]
+    m["spam_recall_bluebird"] = _recall(spam_gold, [int(a.spam) for a in out])
+    m["spam_precision_bluebird"] = _precision(spam_gold, [int(a.spam) for a in out])
+    return {k: round(v, 4) for k, v in m.items()}
+
+
+def _precision(gold: list[int], pred: list[int]) -> float:
+    hits = sum(1 for g, p in zip(gold, pred, strict=True) if g and p)
+    return hits / max(1, sum(pred))
+
+
+def _recall(gold: list[int], pred: list[int]) -> float:
+    hits = sum(1 for g, p in zip(gold, pred, strict=True) if g and p)
+    return hits / max(1, sum(gold))
+
+
 def intent_accuracy_bluebird(tier: str) -> float:
     """Accuracy of the full pipeline (model + rules) on the hand-written Bluebird intent set."""
     rows = _rows(EVAL_DATA / "bluebird_intents_v1.jsonl")
@@ -134,6 +175,7 @@ def report(*, data: Path | None = None, tiers: list[str] | None = None) -> dict[
         m: dict[str, Any] = {"component": TIERS[t]}
         m.update(evaluate_component(TIERS[t], folder))
         m["intent_accuracy_bluebird_pipeline"] = intent_accuracy_bluebird(t)
+        m.update(rules_report(t, folder))
         m["throughput_msgs_per_s"] = throughput(t, bench_texts if t == "fast" else bench_texts[:1000])
         m["peak_rss_mb_so_far"] = peak_rss_mb()
         out["tiers"][t] = m

@@ -10,6 +10,7 @@ from trustdesk.respond.extract import Extraction, extract
 from trustdesk.respond.schemas import ROLE_RANK, Finding, Playbook
 from trustdesk.respond.situations import (
     channel_kind,
+    choose_language,
     effective_sentiment,
     is_public,
     length_limits,
@@ -101,7 +102,7 @@ def _fact_texts(playbook: Playbook) -> list[str]:
     """Sentences the desk may state verbatim (removed before looking for compensation and claims)."""
     texts = [*playbook.facts.statements, *playbook.facts.opening_hours]
     for faq in playbook.facts.faq:
-        texts.extend(faq.answer.values())
+        texts.extend(faq.answers())
     return texts
 
 
@@ -149,7 +150,7 @@ def _check_compensation(
 
 def _check_facts(facts_free: str, message: str, playbook: Playbook) -> list[Finding]:
     corpus = " ".join([message, *playbook.facts.statements, *playbook.facts.opening_hours,
-                       *(a for f in playbook.facts.faq for a in f.answer.values()),
+                       *(a for f in playbook.facts.faq for a in f.answers()),
                        *(o for r in playbook.compensation for o in r.offer.values())]).lower()  # fmt: skip
     corpus_norm = re.sub(r"\s+", "", corpus)
     findings = []
@@ -235,7 +236,7 @@ def check_reply(
 ) -> list[Finding]:
     """Every problem with ``reply`` as an answer to ``message`` under ``playbook`` (empty: fine to post)."""
     message = clean(message)
-    language = analysis.language if analysis else "en"
+    language = choose_language(analysis, playbook, message)[0] if analysis else "en"
     ex = extract(message, playbook, language=language)
     if situation is None and analysis is not None:
         situation = resolve_situation(analysis=analysis, playbook=playbook, extraction=ex,

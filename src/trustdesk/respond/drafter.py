@@ -209,7 +209,12 @@ def _fit(ctx: _Context, steps: list[str], seed: int, detail: Detail | None, limi
     steps = list(steps)
     # A second specific (the product *and* the café) when there is room and it is a different kind.
     second = next(
-        (d for d in ctx.details[:3] if detail and not d.weak and d.kind != detail.kind and d != detail), None
+        (
+            d
+            for d in ctx.details[:3]
+            if detail and not d.weak and d != detail and (d.kind != detail.kind or d.kind == "topic")
+        ),
+        None,
     )
     if second is not None:
         reply = _compose(ctx, steps, random.Random(seed), detail, second=second)
@@ -243,7 +248,7 @@ def draft(
     """Draft a ranked set of replies to one message; deterministic for the same inputs and seed."""
     message = clean(text)
     pb = playbook
-    language, unsupported = choose_language(analysis, pb)
+    language, unsupported = choose_language(analysis, pb, message)
     # Topic words are only looked for in a language the playbook speaks (a French "café" is no topic).
     ex = extract(message, pb, language=language if not unsupported else "und")
     kind = channel_kind(channel, pb)
@@ -291,7 +296,8 @@ def draft(
     faq_answer = None
     if ex.faq_ids and (ex.question or analysis.intent in {"question", "delivery", "return_exchange"}):
         faq = next(f for f in pb.facts.faq if f.id == ex.faq_ids[0])
-        faq_answer = faq.answer.get(language) or faq.answer.get("en")
+        wordings = faq.answer.get(language) or faq.answer.get("en") or []
+        faq_answer = wordings[seed % len(wordings)] if wordings else None
     elif ex.question and "answer" in situation.steps:
         findings.append(_f("unanswered_question", "info",
                            "the playbook's facts do not answer this question; the reply promises to find out"))  # fmt: skip
@@ -315,10 +321,15 @@ def draft(
                 pool[reply] = (recent_index.max_overlap(reply), i)
 
     build(0, CANDIDATES)
-    if min(sim for sim, _ in pool.values()) > VARIETY_TARGET:
-        build(CANDIDATES, CANDIDATES * 3)  # everything so far repeats recent wording: try more phrasings
+    # While everything repeats recent wording, try more phrasings (bounded, so latency stays bounded).
+    for extra in range(1, 4):
+        if min(sim for sim, _ in pool.values()) <= (VARIETY_TARGET if extra == 1 else SIMILARITY_LIMIT):
+            break
+        build(CANDIDATES * (2 * extra - 1), CANDIDATES * (2 * extra + 1))
     # Cheap order first (fits, least like recent replies); the full checker runs only until enough pass.
-    order = sorted(pool, key=lambda r: (len(r) > limit, round(pool[r][0], 1), pool[r][1]))
+    order = sorted(
+        pool, key=lambda r: (len(r) > limit, pool[r][0] > SIMILARITY_LIMIT, round(pool[r][0], 1), pool[r][1])
+    )
     scored: list[tuple[tuple[float, ...], int, str, list[Finding]]] = []
     clean_found = 0
     for reply in order:

@@ -61,6 +61,13 @@ _MODIFIERS = frozenset(
 _PROFANITY = frozenset(
     _split("fuck fucking fucked shit shitty crap crappy damn bloody bastard bitch ass arse dick piss wtf")
 )
+_DESCRIPTIVE = frozenset(
+    _split("""
+    dark light slow fast black white green red blue brown pink iced hot cold small large big tiny long
+    short mobile online vegan loud quiet noisy sticky dirty clean broken cracked wet dry stale soggy burnt
+    new old seasonal weekend weekday
+""")
+)
 _EVALUATIVE = frozenset(
     _split("""
     best worst great good bad terrible awful horrible amazing awesome lovely nice fantastic excellent
@@ -246,10 +253,14 @@ def _topics(text: str, language: str) -> list[Detail]:
             else:
                 generic.append(Detail("topic", found[0], (found[1],), weak=True))
     article = "el" if language == "es" else "the"
-    for tok in toks:
+    for i, tok in enumerate(toks):
         if tok in nouns and tok not in seen and tok not in _MODIFIERS and tok not in _COMPENSATION_WORDS:
             seen.add(tok)
-            domain.append(Detail("topic", f"{article} {tok}", (tok,)))
+            prev = toks[i - 1] if i else ""
+            # Keep one describing word before a bare noun ("dark mode", "slow checkout").
+            keep = prev in _DESCRIPTIVE or (prev in _MODIFIERS and prev not in nouns)
+            phrase = f"{article} {prev} {tok}" if keep and language != "es" else f"{article} {tok}"
+            domain.append(Detail("topic", phrase, (tok,)))
     return (domain + generic)[:4]
 
 
@@ -280,7 +291,13 @@ def extract(text: str, playbook: Playbook, *, language: str = "en") -> Extractio
         details.append(Detail("unknown_staff", "the team member you mentioned", ("team member",)))
     taken = {w for d in details for w in d.keys}
     if language in {"en", "es"}:
-        details.extend(t for t in _topics(scrubbed, language) if not set(t.keys) & taken)
+        for t in _topics(scrubbed, language):
+            if set(t.keys) & taken:
+                continue
+            # "the canal street wifi" -> "the wifi": the café is already a detail of its own.
+            head, *rest = t.text.split()
+            kept = [w for w in rest if w not in taken]
+            details.append(Detail(t.kind, " ".join([head, *kept]), t.keys, t.weak) if kept != rest else t)
     if ex.order_numbers and not any(d.keys[0] in _ORDER_NOUNS for d in details if d.kind == "topic"):
         # The number itself is personal data; the thing it identifies is a safe, specific detail.
         m = _ORDER_NOUN.search(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Severity = Literal["info", "warning", "violation"]
 """``info`` explains, ``warning`` may be posted over by anyone, ``violation`` needs a lead."""
@@ -157,7 +157,19 @@ class Faq(_Strict):
 
     id: str
     keywords: list[str]
-    answer: dict[str, str]
+    answer: dict[str, list[str]]
+    """Per language, one or more approved wordings of the same fact (several let replies vary)."""
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {k: [v] if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+    def answers(self) -> list[str]:
+        """Every approved wording in every language."""
+        return [a for wordings in self.answer.values() for a in wordings]
 
 
 class Facts(_Strict):

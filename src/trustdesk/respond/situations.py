@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from trustdesk.respond.extract import Extraction
 from trustdesk.respond.schemas import Playbook, Situation
+from trustdesk.respond.text import words
 from trustdesk.understand.schemas import Analysis
 
 NEGATIVE_INTENTS = frozenset({"complaint", "bug_report", "billing_refund", "account_access", "safety"})
@@ -80,9 +81,24 @@ def resolve_situation(
     return "default", sits["default"]
 
 
-def choose_language(analysis: Analysis, playbook: Playbook) -> tuple[str, bool]:
+_ES_WORDS = frozenset(
+    "el la los las del que con una un por para mi mis muy está estaba pero se lo al es y".split()
+)
+_EN_WORDS = frozenset("the and to of is was my it for with in on but not this that you".split())
+
+
+def looks_spanish(text: str) -> bool:
+    """A cheap guess for short Spanish messages the analysis could not identify ("und")."""
+    toks = words(text)
+    es = sum(t in _ES_WORDS for t in toks) + 2 * sum(ch in "ñ¿¡" for ch in text)
+    return es >= 2 and es > 2 * sum(t in _EN_WORDS for t in toks)
+
+
+def choose_language(analysis: Analysis, playbook: Playbook, text: str = "") -> tuple[str, bool]:
     """(reply language, whether the customer's language was unsupported and English was used)."""
     lang = analysis.language
+    if lang in {"und", ""} and text and looks_spanish(text):
+        lang = "es"
     if lang in playbook.languages:
         return lang, False
     fallback = "en" if "en" in playbook.languages else playbook.languages[0]

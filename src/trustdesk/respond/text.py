@@ -171,6 +171,7 @@ def tidy(text: str) -> str:
     text = re.sub(r"[ \t]+", " ", text)
     text = re.sub(r" ([,.!?;:])", r"\1", text)
     text = re.sub(r"\.\.(?!\.)", ".", text)
+    text = re.sub(r"\b(de|a) el\b", lambda m: "del" if m.group(1) == "de" else "al", text)
     lines = []
     for line in text.split("\n"):
         line = line.strip()

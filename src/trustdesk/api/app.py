@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from trustdesk.api import inbox, webhooks
+from trustdesk.api import inbox, replies, webhooks
 from trustdesk.api.errors import error_response, install_error_handlers
 from trustdesk.store import migrate
 from trustdesk.store.db import get_engine
@@ -48,6 +48,7 @@ def create_app(
     install_error_handlers(app)
     app.add_api_route("/healthz", healthz, methods=["GET"], name="healthz", include_in_schema=False)
     app.include_router(inbox.router)
+    app.include_router(replies.router)
     app.include_router(webhooks.router)
     for router in routers:
         app.include_router(router)

@@ -74,6 +74,8 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/conversations/{conversation_id}"): "inbox.read",
     ("GET", "/api/v1/messages/search"): "inbox.read",
     ("GET", "/api/v1/channels"): "inbox.read",
+    ("POST", "/api/v1/conversations/{conversation_id}/drafts"): "reply.write",
+    ("POST", "/api/v1/replies/check"): "reply.write",
     ("POST", "/api/v1/webhooks/{channel_name}"): PUBLIC,
 }
 """(method, path template) -> permission, PUBLIC or SIGNED_IN."""

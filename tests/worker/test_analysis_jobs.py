@@ -115,3 +115,36 @@ def test_dramatiq_worker_on_redis_analyses_queued_messages(engine, seeded, monke
         worker.stop()
         get_settings.cache_clear()
     assert all(m.analyzed_at is not None for m in by_platform_id(engine).values())
+
+
+def test_conversation_is_as_urgent_as_its_worst_unanswered_message(engine):
+    with session_factory(engine)() as s:
+        brand = create_brand(session=s, slug="bluebird", name="Bluebird")
+        channel = create_channel(session=s, brand_id=brand.id, name="x", kind="x")
+        records = [
+            ParsedRecord(
+                line=1,
+                platform_id="t1",
+                text=TEXTS["angry"],
+                author_name="Viral Person",
+                author_followers=48_000,
+                created_at=datetime(2026, 11, 1, 9, tzinfo=UTC),
+            ),
+            ParsedRecord(
+                line=2,
+                platform_id="t2",
+                text="4 hours later and still nothing.",
+                parent_platform_id="t1",
+                author_name="Viral Person",
+                author_followers=48_000,
+                created_at=datetime(2026, 11, 1, 13, tzinfo=UTC),
+            ),
+        ]
+        ingest_batch(session=s, channel=channel, records=records)
+        s.commit()
+    analyze_all_pending(engine=engine)
+    with session_factory(engine)() as s:
+        conv = s.scalars(select(Conversation)).one()
+        first = s.scalars(select(Message).where(Message.platform_id == "t1")).one()
+    assert conv.sentiment == "negative"
+    assert conv.urgency == first.urgency

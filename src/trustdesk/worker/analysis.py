@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -88,51 +88,94 @@ def analyze_all_pending(*, engine: Engine, message_ids: Sequence[int] | None = N
 def refresh_conversations(
     *, session: Session, conversation_ids: set[int], now: datetime | None = None
 ) -> None:
-    """Recompute each conversation's analysis summary and inbox priority from its newest inbound message."""
+    """Recompute each conversation's analysis summary and inbox priority from what still waits for us.
+
+    A conversation is as urgent as its most urgent unanswered customer message: a calm first post
+    followed by "200 retweets and still silence" must not sink because the last words were dry.
+    """
     from trustdesk.understand.priority import priority
 
     now = now or utcnow()
     ids = sorted(conversation_ids)
     for start in range(0, len(ids), 500):
-        conversations = session.scalars(
-            select(Conversation).where(Conversation.id.in_(ids[start : start + 500]))
-        )
-        latest = _latest_analysed_inbound(session, ids[start : start + 500])
-        for conv in conversations:
-            message = latest.get(conv.id)
-            if message is None:
+        chunk = ids[start : start + 500]
+        waiting = _waiting_messages(session, chunk)
+        for conv in session.scalars(select(Conversation).where(Conversation.id.in_(chunk))):
+            rows = waiting.get(conv.id)
+            if not rows:
                 continue
-            conv.sentiment, conv.emotion, conv.intent = message.sentiment, message.emotion, message.intent
-            conv.urgency = message.urgency
-            conv.spam = bool(message.spam)
-            waiting = (now - conv.waiting_since).total_seconds() / 3600 if conv.waiting_since else 0.0
-            conv.priority = round(
-                priority(
-                    analysis=_as_analysis(message),
-                    rating=conv.rating,
-                    followers=message.author_followers,
-                    is_public=conv.is_public,
-                    waiting_hours=waiting,
-                ),
-                3,
-            )
+            hours = (now - conv.waiting_since).total_seconds() / 3600 if conv.waiting_since else 0.0
+            followers = max((r.author_followers or 0 for r in rows), default=0)
+            scored = [
+                (
+                    priority(
+                        analysis=_as_analysis(r),
+                        rating=conv.rating,
+                        followers=followers,
+                        is_public=conv.is_public,
+                        waiting_hours=hours,
+                    ),
+                    r,
+                )
+                for r in rows
+            ]
+            best, top = max(scored, key=lambda pair: (pair[0], pair[1].created_at))
+            conv.sentiment, conv.emotion, conv.intent = top.sentiment, top.emotion, top.intent
+            conv.urgency = top.urgency
+            conv.spam = all(bool(r.spam) for r in rows)
+            conv.priority = round(best, 3)
     session.flush()
 
 
-def _latest_analysed_inbound(session: Session, conversation_ids: list[int]) -> dict[int, Message]:
-    rows = session.scalars(
-        select(Message)
-        .where(
-            Message.conversation_id.in_(conversation_ids),
-            Message.direction == "inbound",
-            Message.analyzed_at.is_not(None),
-        )
+_SUMMARY_COLUMNS = (
+    Message.conversation_id,
+    Message.direction,
+    Message.created_at,
+    Message.analyzed_at,
+    Message.sentiment,
+    Message.sentiment_score,
+    Message.emotion,
+    Message.emotion_scores,
+    Message.intent,
+    Message.abusive,
+    Message.over_the_top,
+    Message.spam,
+    Message.language,
+    Message.urgency,
+    Message.author_followers,
+)
+
+
+def _waiting_messages(session: Session, conversation_ids: list[int]) -> dict[int, list[Any]]:
+    """Per conversation, the analysed inbound messages since our last reply (all of them if none)."""
+    rows = session.execute(
+        select(*_SUMMARY_COLUMNS)
+        .where(Message.conversation_id.in_(conversation_ids))
         .order_by(Message.conversation_id, Message.created_at, Message.id)
     )
-    return {m.conversation_id: m for m in rows}  # the last one per conversation wins
+    out: dict[int, list[Any]] = {}
+    for row in rows:
+        if row.direction == "outbound":
+            out[row.conversation_id] = []  # answered up to here
+        elif row.analyzed_at is not None:
+            out.setdefault(row.conversation_id, []).append(row)
+    if any(not v for v in out.values()):
+        # Answered conversations keep the summary of their newest analysed inbound message.
+        answered = [cid for cid, v in out.items() if not v]
+        for row in session.execute(
+            select(*_SUMMARY_COLUMNS)
+            .where(
+                Message.conversation_id.in_(answered),
+                Message.direction == "inbound",
+                Message.analyzed_at.is_not(None),
+            )
+            .order_by(Message.conversation_id, Message.created_at, Message.id)
+        ):
+            out[row.conversation_id] = [row]
+    return out
 
 
-def _as_analysis(message: Message) -> Analysis:
+def _as_analysis(message: Any) -> Analysis:
     from trustdesk.understand.schemas import Analysis
 
     return Analysis(

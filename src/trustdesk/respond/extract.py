@@ -48,7 +48,7 @@ DOMAIN_NOUNS_ES = frozenset(
     """)
 )
 _DETS_EN = {"the": "the", "my": "your", "our": "your", "this": "the", "these": "the", "those": "the",
-            "their": "the", "your": "the", "a": "the", "an": "the"}  # fmt: skip
+            "their": "the", "your": "the", "a": "the", "an": "the", "no": "the", "any": "the", "some": "the"}  # fmt: skip
 _DETS_ES = {"el": "el", "la": "la", "los": "los", "las": "las", "mi": "tu", "mis": "tus", "este": "el",
             "un": "el", "una": "la",
             "esta": "la", "nuestro": "vuestro", "nuestra": "vuestra"}  # fmt: skip
@@ -102,6 +102,7 @@ _RUN_STOP = frozenset(
     because so then is was were are be been am has have had do does did not no it its it's i me you he she
     we they them us him her there here this these those just also even still again too very really
     will would can could should may might must shall won't can't don't didn't doesn't isn't wasn't
+    never always ever not only
     y o pero con para por de del en a al que como cuando es fue era está estaba muy más
 """)
 )
@@ -209,16 +210,19 @@ _TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*|[.,!?;:()\"\[\]/]", re.U)
 
 
 def _is_noun(word: str, nouns: frozenset[str]) -> bool:
-    return word in nouns or (len(word) > 4 and word.endswith("s") and word[:-1] in nouns)
+    return word in nouns or (len(word) > 3 and word.endswith("s") and word[:-1] in nouns)
 
 
 def _topic_text(
     det: str, run: list[str], nouns: frozenset[str], dets: dict[str, str]
 ) -> tuple[str, str] | None:
     """(phrase, head word) for a determiner and the words after it, or None when no noun is found."""
-    domain = [i for i, w in enumerate(run) if _is_noun(w, nouns) and w not in _MODIFIERS]
-    if domain:
-        run = [w for w in run[: domain[0] + 1] if w not in _EVALUATIVE]
+    first = next((i for i, w in enumerate(run) if _is_noun(w, nouns)), None)
+    if first is not None:
+        last = first
+        while last + 1 < len(run) and _is_noun(run[last + 1], nouns):
+            last += 1  # compounds: "oat milk", "delivery driver"
+        run = [w for w in run[: last + 1] if w not in _EVALUATIVE]
     else:
         run = [w for w in run if w not in _EVALUATIVE and w.isalpha()]
         while run and (run[-1] in _NOT_HEADS or len(run[-1]) < 3 or run[-1].endswith("ly")):
@@ -254,7 +258,12 @@ def _topics(text: str, language: str) -> list[Detail]:
                 generic.append(Detail("topic", found[0], (found[1],), weak=True))
     article = "el" if language == "es" else "the"
     for i, tok in enumerate(toks):
-        if tok in nouns and tok not in seen and tok not in _MODIFIERS and tok not in _COMPENSATION_WORDS:
+        if (
+            _is_noun(tok, nouns)
+            and tok not in seen
+            and tok not in _MODIFIERS
+            and tok not in _COMPENSATION_WORDS
+        ):
             seen.add(tok)
             prev = toks[i - 1] if i else ""
             # Keep one describing word before a bare noun ("dark mode", "slow checkout").

@@ -82,16 +82,32 @@ def resolve_situation(
 
 
 _ES_WORDS = frozenset(
-    "el la los las del que con una un por para mi mis muy está estaba pero se lo al es y".split()
+    words("el la los las del que con una un por para mi mis muy está estaba pero se lo al es y")
 )
-_EN_WORDS = frozenset("the and to of is was my it for with in on but not this that you".split())
+_EN_WORDS = frozenset(
+    words(
+        "the and to of is was my it for with in on but not this that you i a as at be are have has had me we "
+        "they so very much those these will would can just all an or if do does did what when how i'm it's"
+    )
+)
+
+
+def _score(text: str) -> tuple[int, int]:
+    toks = words(text)
+    es = sum(t in _ES_WORDS for t in toks) + 2 * sum(ch in "ñ¿¡" for ch in text)
+    return es, sum(t in _EN_WORDS for t in toks)
+
+
+def looks_english(text: str) -> bool:
+    """Clearly English by its function words (short messages are often misidentified upstream)."""
+    es, en = _score(text)
+    return en >= 3 and en > 2 * es
 
 
 def looks_spanish(text: str) -> bool:
     """A cheap guess for short Spanish messages the analysis could not identify ("und")."""
-    toks = words(text)
-    es = sum(t in _ES_WORDS for t in toks) + 2 * sum(ch in "ñ¿¡" for ch in text)
-    return es >= 2 and es > 2 * sum(t in _EN_WORDS for t in toks)
+    es, en = _score(text)
+    return es >= 2 and es > 2 * en
 
 
 def choose_language(analysis: Analysis, playbook: Playbook, text: str = "") -> tuple[str, bool]:
@@ -99,6 +115,8 @@ def choose_language(analysis: Analysis, playbook: Playbook, text: str = "") -> t
     lang = analysis.language
     if lang in {"und", ""} and text and looks_spanish(text):
         lang = "es"
+    elif lang not in playbook.languages and text and looks_english(text):
+        lang = "en"
     if lang in playbook.languages:
         return lang, False
     fallback = "en" if "en" in playbook.languages else playbook.languages[0]

@@ -70,8 +70,8 @@ def current_user(request: Request, session: SessionDep) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def visible_brands(request: Request, user: CurrentUser) -> list[int] | None:
-    """Brand ids the caller may see (None: every brand)."""
+async def visible_brands(request: Request, user: CurrentUser) -> list[int] | None:
+    """Brand ids the caller may see (None: every brand); async: it only reads what current_user found."""
     brand_ids: list[int] | None = request.state.brand_ids
     return brand_ids
 

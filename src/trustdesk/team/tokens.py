@@ -65,11 +65,17 @@ def authenticate(*, session: Session, plaintext: str, now: datetime | None = Non
     if not plaintext.startswith(TOKEN_PREFIX) or len(plaintext) > MAX_TOKEN_CHARS:
         return None
     digest = hash_token(plaintext)
-    token = session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).first()
-    if token is None or not hmac.compare_digest(token.token_hash, digest) or token.revoked_at is not None:
+    found = session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == digest)
+    ).first()
+    if found is None:
         return None
-    user = session.get(User, token.user_id)
-    if user is None or not user.is_active:
+    token, user = found
+    if (
+        not hmac.compare_digest(token.token_hash, digest)
+        or token.revoked_at is not None
+        or not user.is_active
+    ):
         return None
     now = now or utcnow()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:

@@ -277,7 +277,7 @@ def check_extracted(
             _f("too_long", "warning", f"{len(reply)} characters; the playbook's voice allows {soft}")
         )
     findings += _check_tone(reply, playbook)
-    negative = analysis is not None and effective_sentiment(analysis, rating) == "negative"
+    negative = analysis is not None and effective_sentiment(analysis, rating, message) == "negative"
     if negative and not _EMPATHY.search(reply):
         findings.append(
             _f("no_empathy", "warning", "a negative message gets no acknowledgement of the feeling")

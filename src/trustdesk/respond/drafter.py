@@ -160,8 +160,11 @@ def _compose(
             continue
         text = _phrase(step, ctx, detail if step == "reference" else None, rng, short)
         if step == "reference" and text and second is not None and not short:
-            also = _phrase(step, ctx, second, rng, short)
-            text = f"{text} {also}" if also else text
+            for _ in range(4):  # the second specific in different words from the first
+                also = _phrase(step, ctx, second, rng, short)
+                if also and also.split()[:3] != text.split()[:3]:
+                    text = f"{text} {also}"
+                    break
         if not text:
             continue
         if step == "greet":
@@ -252,7 +255,7 @@ def draft(
     # Topic words are only looked for in a language the playbook speaks (a French "café" is no topic).
     ex = extract(message, pb, language=language if not unsupported else "und")
     kind = channel_kind(channel, pb)
-    sentiment = effective_sentiment(analysis, rating)
+    sentiment = effective_sentiment(analysis, rating, message)
     key, situation = resolve_situation(
         analysis=analysis, playbook=pb, extraction=ex, text=message, rating=rating
     )

@@ -102,7 +102,8 @@ _RUN_STOP = frozenset(
     because so then is was were are be been am has have had do does did not no it its it's i me you he she
     we they them us him her there here this these those just also even still again too very really
     will would can could should may might must shall won't can't don't didn't doesn't isn't wasn't
-    never always ever not only
+    never always ever not only about into over after before without through across around during like
+    up out off down per than via
     y o pero con para por de del en a al que como cuando es fue era está estaba muy más
 """)
 )

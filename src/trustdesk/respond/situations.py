@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from trustdesk.respond.extract import Extraction
 from trustdesk.respond.schemas import Playbook, Situation
 from trustdesk.respond.text import words
@@ -34,9 +36,21 @@ def length_limits(kind: str | None, playbook: Playbook) -> tuple[int | None, int
     return hard, soft
 
 
-def effective_sentiment(analysis: Analysis, rating: float | None) -> str:
-    """The analysis's sentiment, corrected by a clear star rating (1-2 negative, 4-5 positive)."""
+# Unmistakable complaint words: a reply that gushes "what a lovely review!" at these is worse than none.
+_NEGATIVE_CUES = re.compile(
+    r"\b(mediocre|bland|stale|rude|disgusting|awful|terrible|horrible|worst|useless|rubbish|junk|"
+    r"overpriced|waste of|never again|not (?:that|very|so) good|one star|1 star|forget (?:about )?it|"
+    r"avoid|disappoint\w*|broken|cold (?:coffee|food|latte)|meh)\b",
+    re.I,
+)
+
+
+def effective_sentiment(analysis: Analysis, rating: float | None, text: str = "") -> str:
+    """The analysis's sentiment, corrected by a clear star rating and by unmistakable complaint words."""
     sentiment = analysis.sentiment
+    if text and sentiment != "negative" and (rating is None or rating <= 3) and _NEGATIVE_CUES.search(text):
+        # Positive becomes neutral (a measured reply), neutral becomes negative (acknowledge it).
+        sentiment = "neutral" if sentiment == "positive" else "negative"
     if rating is not None and sentiment == "neutral":
         if rating <= 2:
             return "negative"
@@ -52,7 +66,7 @@ def resolve_situation(
 ) -> tuple[str, Situation]:
     """The situation key and its definition; lookup order documented in the default playbook."""
     sits = playbook.situations
-    sentiment = effective_sentiment(analysis, rating)
+    sentiment = effective_sentiment(analysis, rating, text)
     candidates: list[str] = []
     if analysis.spam or analysis.intent == "spam":
         candidates.append("spam")

@@ -42,8 +42,9 @@ CANDIDATES = 10
 VARIETY_TARGET = 0.4
 """Above this overlap with a recent reply, more candidate wordings are tried."""
 ALTERNATIVES = 2
-DROPPABLE = ("invite_back", "returning", "explain", "thank", "answer", "greet", "apologise", "remedy")
-"""Steps dropped, in this order, when a reply is too long for its channel."""
+DROPPABLE = ("invite_back", "returning", "explain", "thank", "private", "greet", "apologise", "remedy")
+"""Steps dropped, in this order, when a reply is too long for its channel (an answer from the facts is
+never dropped; the private-channel step only when the facts answered the question)."""
 
 
 @dataclass(slots=True)
@@ -59,7 +60,8 @@ class _Context:
     extraction: Extraction
     history: CustomerHistory | None
     offer: ProposedCompensation | None
-    faq_answer: str | None
+    faq_answers: list[str]
+    """Approved wordings of the fact that answers the message (empty: none)."""
     is_rating_only: bool
 
 
@@ -98,7 +100,7 @@ def _variant_keys(step: str, ctx: _Context, detail: Detail | None) -> list[str]:
     if step == "returning":
         return ["unresolved"] if "topic_unresolved" in ctx.values else []
     if step == "answer":
-        return [] if ctx.faq_answer else ["unknown"]
+        return [] if ctx.faq_answers else ["unknown"]
     if step == "explain":
         return [ctx.intent]
     if step == "remedy":
@@ -120,7 +122,7 @@ def _skip(step: str, ctx: _Context) -> bool:
         h = ctx.history
         return h is None or not (h.returning or h.unresolved_topics)
     if step == "answer":
-        return ctx.faq_answer is None and not ctx.extraction.question
+        return not ctx.faq_answers and not ctx.extraction.question
     if step == "reference":
         return not ctx.details  # a generic "thanks for the detail" would fit any review
     return False
@@ -131,8 +133,8 @@ def _phrase(step: str, ctx: _Context, detail: Detail | None, rng: random.Random,
     values = dict(ctx.values)
     if detail is not None:
         values[detail.kind if detail.kind != "unknown_staff" else "topic"] = detail.text
-    if ctx.faq_answer:
-        values["answer"] = ctx.faq_answer
+    if ctx.faq_answers:
+        values["answer"] = rng.choice(ctx.faq_answers)
     if ctx.offer is not None:
         values["offer"] = ctx.offer.text
     if step == "returning" and "topic_unresolved" in ctx.values:
@@ -227,7 +229,10 @@ def _fit(ctx: _Context, steps: list[str], seed: int, detail: Detail | None, limi
     for drop in DROPPABLE:
         if len(reply) <= limit:
             return reply
-        if drop in steps and not (drop == "thank" and ctx.sentiment == "positive"):
+        keep = (drop == "thank" and ctx.sentiment == "positive") or (
+            drop == "private" and not ctx.faq_answers
+        )
+        if drop in steps and not keep:
             steps.remove(drop)
             reply = _compose(ctx, steps, random.Random(seed), detail)
     if len(reply) > limit:
@@ -296,16 +301,16 @@ def draft(
         base.needs_approval = True
         base.approval_reason = f"the offer {offer.rule_id!r} needs a {offer.approver_role}'s approval"
     base.compensation = offer
-    faq_answer = None
+    faq_answers: list[str] = []
     if ex.faq_ids and (ex.question or analysis.intent in {"question", "delivery", "return_exchange"}):
         faq = next(f for f in pb.facts.faq if f.id == ex.faq_ids[0])
         wordings = faq.answer.get(language) or faq.answer.get("en") or []
-        faq_answer = wordings[seed % len(wordings)] if wordings else None
+        faq_answers = list(wordings)
     elif ex.question and "answer" in situation.steps:
         findings.append(_f("unanswered_question", "info",
                            "the playbook's facts do not answer this question; the reply promises to find out"))  # fmt: skip
     ctx = _Context(pb, language, sentiment, analysis.emotion, analysis.intent, key, values, ex.details, ex,
-                   history, offer, faq_answer, key.startswith("rating_only"))  # fmt: skip
+                   history, offer, faq_answers, key.startswith("rating_only"))  # fmt: skip
     base.details = [d.text for d in ex.details[:2]]
     base_steps = _required_steps(list(situation.steps), sentiment)
     hard, soft = length_limits(kind, pb)

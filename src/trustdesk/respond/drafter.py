@@ -96,6 +96,13 @@ def _variant_keys(step: str, ctx: _Context, detail: Detail | None) -> list[str]:
             return [f"{detail.kind}.holding", "holding"]  # serious cases: say what we look into, no more
         if ctx.intent in {"question", "suggestion"} or ctx.situation.startswith("question"):
             return [detail.kind]  # "everyone at Riverside will be thrilled" answers no question
+        if detail.contrast and s == "positive":
+            return [
+                f"{detail.kind}.mixed",
+                detail.kind,
+            ]  # the gripe in a happy review is not "lovely to hear"
+        if s == "positive" and ctx.intent not in {"praise", "other"}:
+            return [detail.kind]  # "made our day" fits praise, not a cheerful refund request
         return [f"{detail.kind}.{s}", detail.kind]
     if step == "returning":
         return ["unresolved"] if "topic_unresolved" in ctx.values else []
@@ -213,14 +220,27 @@ def _fit(ctx: _Context, steps: list[str], seed: int, detail: Detail | None, limi
     """One wording that fits the channel: drop optional steps first, then use the shortest phrasings."""
     steps = list(steps)
     # A second specific (the product *and* the café) when there is room and it is a different kind.
-    second = next(
+    gripe = next((d for d in ctx.details if d.contrast and d != detail), None)
+    second = (
+        gripe if detail is not None and not detail.contrast and ctx.sentiment == "positive" else None
+    ) or next(
         (
             d
             for d in ctx.details[:3]
-            if detail and not d.weak and d != detail and (d.kind != detail.kind or d.kind == "topic")
+            if detail and not d.weak and d != detail and d.contrast == detail.contrast
         ),
         None,
     )
+    if (
+        detail is not None
+        and second is not None
+        and detail.kind == second.kind == "topic"
+        and not second.contrast
+    ):
+        # Two topics read better as one: "we're looking into the coffee and the seating".
+        joiner = " y " if ctx.language == "es" else " and "
+        detail = Detail("topic", detail.text + joiner + second.text, detail.keys + second.keys, detail.weak)
+        second = None
     if second is not None:
         reply = _compose(ctx, steps, random.Random(seed), detail, second=second)
         if len(reply) <= limit:

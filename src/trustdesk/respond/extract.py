@@ -34,7 +34,8 @@ DOMAIN_NOUNS_EN = frozenset(
     movie film plot acting actors script ending story scenes character characters cast director
     game games server servers channel video videos stream update updates feature features design
     interface layout photo photos price shipping postage returns return exchange warranty guarantee
-    beans subscription blend roast cup mug lid straw invoice purchase booking tip tipping mode
+    beans subscription blend roast cup mug lid straw invoice purchase booking tip tipping mode internet
+    connection network
     brownie pizza pasta salad olives noodles tacos burrito curry rice wings ribs
     """)
 )
@@ -61,10 +62,18 @@ _MODIFIERS = frozenset(
 _PROFANITY = frozenset(
     _split("fuck fucking fucked shit shitty crap crappy damn bloody bastard bitch ass arse dick piss wtf")
 )
+_VERB_BEFORE = frozenset(
+    _split("to i you we they he she would rather can could will i'd i'll we'd don't didn't never please")
+)
+_CONTRAST = re.compile(
+    r"\b(but|however|though|although|except|only (?:gripe|issue|problem|complaint|downside)|shame about|"
+    r"pity about|apart from|pero|aunque|excepto)\b",
+    re.I,
+)
 _DESCRIPTIVE = frozenset(
     _split("""
-    dark light slow fast black white green red blue brown pink iced hot cold small large big tiny long
-    short mobile online vegan loud quiet noisy sticky dirty clean broken cracked wet dry stale soggy burnt
+    dark light slow fast black white green red blue brown pink iced hot cold small large big tiny
+    mobile online vegan loud quiet noisy sticky dirty clean broken cracked wet dry stale soggy burnt
     new old seasonal weekend weekday
 """)
 )
@@ -136,8 +145,8 @@ _UNKNOWN_STAFF = (
     ),
 )
 _QUESTION_START = re.compile(
-    r"^(?:how|when|what|where|why|which|who|do|does|did|can|could|is|are|will|would|should|cuándo|"
-    r"cuando|dónde|donde|cómo|como|qué|que|hay|tenéis|tienen|puedo)\b",
+    r"^(?:how|when|what|where|why|which|who|do|does|did|can|could|is|are|will|would|should|"
+    r"tenéis|tienen|puedo)\b",
     re.I,
 )
 
@@ -152,6 +161,8 @@ class Detail:
     """Lower-case words whose presence in a reply shows it refers to this detail."""
     weak: bool = False
     """A noun phrase outside the domain lexicon: used only when nothing stronger is found."""
+    contrast: bool = False
+    """Named after "but", "only gripe", "however"...: the critical part of a mixed review."""
 
 
 @dataclass(slots=True)
@@ -259,8 +270,10 @@ def _topics(text: str, language: str) -> list[Detail]:
                 generic.append(Detail("topic", found[0], (found[1],), weak=True))
     article = "el" if language == "es" else "the"
     for i, tok in enumerate(toks):
+        verb_context = i > 0 and toks[i - 1] in _VERB_BEFORE  # "I'd rather drink", "to order"
         if (
             _is_noun(tok, nouns)
+            and not verb_context
             and tok not in seen
             and tok not in _MODIFIERS
             and tok not in _COMPENSATION_WORDS
@@ -316,6 +329,16 @@ def extract(text: str, playbook: Playbook, *, language: str = "en") -> Extractio
         details.insert(
             len([d for d in details if d.kind != "topic"]), Detail("topic", f"{det} {noun}", (noun,))
         )
+    cut = _CONTRAST.search(scrubbed)
+    if cut:
+        after = set(words(scrubbed[cut.end() :]))
+        before = set(words(scrubbed[: cut.start()]))
+        details = [
+            Detail(d.kind, d.text, d.keys, d.weak, True)
+            if set(d.keys) & after and not set(d.keys) & before
+            else d
+            for d in details
+        ]
     ex.details = details
     lowered = safe.lower()
     ex.question = "?" in safe or "¿" in safe or _QUESTION_START.match(safe.strip()) is not None

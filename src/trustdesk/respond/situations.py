@@ -10,6 +10,7 @@ from trustdesk.respond.text import words
 from trustdesk.understand.schemas import Analysis
 
 NEGATIVE_INTENTS = frozenset({"complaint", "bug_report", "billing_refund", "account_access", "safety"})
+_ASKING_INTENTS = frozenset({"delivery", "return_exchange", "other"})
 
 
 def channel_kind(channel: str | None, playbook: Playbook) -> str | None:
@@ -48,7 +49,8 @@ _NEGATIVE_CUES = re.compile(
 def effective_sentiment(analysis: Analysis, rating: float | None, text: str = "") -> str:
     """The analysis's sentiment, corrected by a clear star rating and by unmistakable complaint words."""
     sentiment = analysis.sentiment
-    if text and sentiment != "negative" and (rating is None or rating <= 3) and _NEGATIVE_CUES.search(text):
+    cue = bool(text) and _NEGATIVE_CUES.search(text) is not None
+    if cue and sentiment != "negative" and (rating is None or rating <= 3):
         # Positive becomes neutral (a measured reply), neutral becomes negative (acknowledge it).
         sentiment = "neutral" if sentiment == "positive" else "negative"
     if rating is not None and sentiment == "neutral":
@@ -83,6 +85,8 @@ def resolve_situation(
         candidates += [f"rating_only.{sentiment}", "rating_only"]
     if analysis.over_the_top and sentiment == "negative":
         candidates.append("over_the_top")
+    if extraction.question and sentiment != "negative" and intent in NEGATIVE_INTENTS | _ASKING_INTENTS:
+        intent = "question"  # "can I change my delivery address?" is a question, not a complaint
     if intent == "praise" and sentiment == "negative":
         intent = "complaint"  # sarcasm or a mixed review: answer the criticism, not the praise
     candidates.append(f"{intent}.{sentiment}")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from trustdesk.inbox.models import Conversation, Message
 from trustdesk.publish.models import Reply
 from trustdesk.publish.outbox import enqueue
-from trustdesk.respond.desk import DraftError, check_for_conversation, reply_context
+from trustdesk.respond.desk import DraftError, check_for_conversation, draft_for_conversation, reply_context
 from trustdesk.respond.schemas import Finding
 from trustdesk.store.base import utcnow
 from trustdesk.team import audit
@@ -65,6 +65,15 @@ def approval_reasons(
             if any(offer and offer.lower() in lowered for offer in rule.offer.values()):
                 reasons.append(f"offers compensation ({rule.id})")
                 break
+    if ctx is not None:
+        try:
+            drafted = draft_for_conversation(session=session, conversation_id=conversation.id, role=role)
+        except DraftError:
+            drafted = None
+        if drafted is not None and (drafted.needs_approval or drafted.escalate):
+            reasons.append(
+                f"the playbook holds this situation ({drafted.approval_reason or drafted.situation})"
+            )
     if any(f.code.startswith("compensation") for f in findings) and not any(
         "compensation" in r for r in reasons
     ):

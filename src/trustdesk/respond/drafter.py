@@ -220,7 +220,8 @@ def _fit(ctx: _Context, steps: list[str], seed: int, detail: Detail | None, limi
     """One wording that fits the channel: drop optional steps first, then use the shortest phrasings."""
     steps = list(steps)
     # A second specific (the product *and* the café) when there is room and it is a different kind.
-    gripe = next((d for d in ctx.details if d.contrast and d != detail), None)
+    gripes = [d for d in ctx.details if d.contrast and d != detail]
+    gripe = next((d for d in gripes if d.kind in {"topic", "product"}), gripes[0] if gripes else None)
     second = (
         gripe if detail is not None and not detail.contrast and ctx.sentiment == "positive" else None
     ) or next(
@@ -337,7 +338,10 @@ def draft(
     limit = min(soft, hard) if hard else soft
     recent = list(recent_replies[-pb.recent_window :])
     # Alternate between the two strongest specifics; a weak (out-of-lexicon) one only when it is all we have.
-    strong = [d for d in ex.details if not d.weak][:2]
+    strong = [d for d in ex.details if not d.weak]
+    if sentiment == "negative":  # in "lovely buns, but the wifi drops", the wifi is what needs an answer
+        strong.sort(key=lambda d: not d.contrast)
+    strong = strong[:2]
     details: list[Detail | None] = [*(strong or ex.details[:1])] or [None]
     recent_index = RecentIndex.for_texts(recent)
     pool: dict[str, tuple[float, int]] = {}

@@ -121,3 +121,18 @@ def test_checker_flags_replies_too_similar_to_recent_ones(bluebird) -> None:
     assert "too_similar" not in _codes(
         check_reply(message=MSG, reply=GOOD, playbook=bluebird, recent_replies=other)
     )
+
+
+def test_checker_accepts_every_approved_wording_of_a_fact(bluebird) -> None:
+    faq = next(f for f in bluebird.facts.faq if f.id == "hours")
+    assert len(faq.answer["en"]) > 1
+    for wording in faq.answer["en"]:
+        assert check_reply(message="When are you open?", reply=f"Hi! {wording}", playbook=bluebird) == []
+
+
+def test_checker_tells_mentioning_a_refund_from_offering_one(bluebird) -> None:
+    msg = "Where is my refund for the Monthly Beans subscription?"
+    fine = "Hi, we're checking your refund for the Monthly Beans subscription today."
+    assert "unauthorised_compensation" not in _codes(check_reply(message=msg, reply=fine, playbook=bluebird))
+    offer = "Hi, we'll refund you twice the amount for the Monthly Beans subscription."
+    assert "unauthorised_compensation" in _codes(check_reply(message=msg, reply=offer, playbook=bluebird))

@@ -269,3 +269,38 @@ def test_drafter_remembers_returning_customers(bluebird, analysis) -> None:
     reply = _reply(r)
     assert "Sam" in reply
     assert "missing Monthly Beans delivery" in reply
+
+
+def test_drafter_answers_the_gripe_in_a_mixed_review(bluebird, analysis) -> None:
+    text = "Lovely chai latte, shame about the wobbly tables at Old Town."
+    r = draft(text=text, analysis=analysis("positive", "joy", "praise"), playbook=bluebird)
+    reply = _reply(r)
+    assert "wobbly tables" in reply
+    assert not re.search(r"(lovely|great|so good) to hear about the wobbly", reply, re.I)
+
+
+def test_drafter_treats_delivery_questions_as_questions(bluebird, analysis) -> None:
+    r = draft(text="Can I change the delivery address on my Monthly Beans?",
+              analysis=analysis("positive", "neutral", "delivery"), playbook=bluebird)  # fmt: skip
+    assert r.situation == "question" and r.compensation is None
+    assert "managed in your account" in _reply(r) or "from your account" in _reply(r)
+    assert not re.search(r"sorry|apolog", _reply(r), re.I)
+
+
+def test_drafter_keeps_the_factual_answer_on_short_channels(bluebird, analysis) -> None:
+    r = draft(text="Do you ship beans to Ireland? Asking for my sister who loves the Dark Harbour espresso beans.",
+              analysis=analysis("neutral", "neutral", "delivery"), playbook=bluebird, channel="x")  # fmt: skip
+    reply = _reply(r)
+    assert len(reply) <= 280 and "UK and the EU" in reply
+
+
+def test_drafter_replies_in_spanish_when_analysis_cannot_tell(bluebird, analysis) -> None:
+    r = draft(text="La bolsa de Morning Blend llegó rota y con la mitad del café.",
+              analysis=analysis(language="und"), playbook=bluebird)  # fmt: skip
+    assert r.language == "es" and "Morning Blend" in _reply(r)
+
+
+def test_drafter_answers_clear_complaints_soberly_even_if_called_positive(bluebird, analysis) -> None:
+    r = draft(text="And the almond croissant was mediocre at best.",
+              analysis=analysis("positive", "joy", "praise"), playbook=bluebird)  # fmt: skip
+    assert not re.search(r"lovely|made our day|so kind|delighted", _reply(r), re.I)

@@ -41,7 +41,22 @@ def test_text_tidy_fixes_joins() -> None:
 
 def test_text_recent_index_equals_brute_force_while_growing_and_sliding() -> None:
     rng = random.Random(3)
-    vocab = "coffee latte cold warm queue app crash order late sorry thanks team visit soon".split()
+    vocab = [
+        "coffee",
+        "latte",
+        "cold",
+        "warm",
+        "queue",
+        "app",
+        "crash",
+        "order",
+        "late",
+        "sorry",
+        "thanks",
+        "team",
+        "visit",
+        "soon",
+    ]
     replies = [" ".join(rng.choice(vocab) for _ in range(rng.randint(3, 25))) for _ in range(120)]
     probes = [" ".join(rng.choice(vocab) for _ in range(12)) for _ in range(10)]
     for end in range(0, 120, 7):

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trustdesk.inbox.models import Channel, Conversation, ConversationTag, Customer, Identity
+from trustdesk.inbox.models import Channel, Conversation, ConversationTag, Identity
 from trustdesk.inbox.query import get_conversation
 from trustdesk.publish.models import Note, OutboxItem, Reply
 from trustdesk.respond.desk import DraftError, check_for_conversation, draft_for_conversation
@@ -40,17 +40,13 @@ TAG = re.compile(r"^[\w\-. ]{1,64}$")
 
 
 def _history(session: Session, conversation: Conversation) -> list[Conversation]:
-    """The customer's other conversations on every channel (merged identities point at one customer)."""
+    """The customer's other conversations on every channel (a merge re-points them to the survivor)."""
     if conversation.customer_id is None:
         return []
-    ids = [conversation.customer_id]
-    ids += list(
-        session.scalars(select(Customer.id).where(Customer.merged_into_id == conversation.customer_id))
-    )
     return list(
         session.scalars(
             select(Conversation)
-            .where(Conversation.customer_id.in_(ids), Conversation.id != conversation.id)
+            .where(Conversation.customer_id == conversation.customer_id, Conversation.id != conversation.id)
             .order_by(Conversation.last_message_at.desc())
             .limit(20)
         )

@@ -62,6 +62,9 @@ _MODIFIERS = frozenset(
 _PROFANITY = frozenset(
     _split("fuck fucking fucked shit shitty crap crappy damn bloody bastard bitch ass arse dick piss wtf")
 )
+_STAFF_WORDS = frozenset(
+    _split("barista baristas waiter waitress server servers manager cashier chef staff driver agent camarero")
+)
 _VERB_BEFORE = frozenset(
     _split("to i you we they he she would rather can could will i'd i'll we'd don't didn't never please")
 )
@@ -304,7 +307,8 @@ def extract(text: str, playbook: Playbook, *, language: str = "en") -> Extractio
     scrubbed = URL.sub(" ", EMAIL.sub(" ", no_orders))
     details = _entities(scrubbed, playbook)
     known = {s.name for s in playbook.facts.staff}
-    known_words = {w for d in details for w in d.keys} | {w.lower() for w in known}
+    taken = {w for d in details for w in d.keys}
+    known_words = taken | {w.lower() for w in known}
     for rx in _UNKNOWN_STAFF:
         for name in rx.findall(scrubbed):
             plausible = name not in known and name not in _NOT_NAMES and name not in ex.unknown_staff
@@ -312,7 +316,7 @@ def extract(text: str, playbook: Playbook, *, language: str = "en") -> Extractio
                 ex.unknown_staff.append(name)
     if ex.unknown_staff:
         details.append(Detail("unknown_staff", "the team member you mentioned", ("team member",)))
-    taken = {w for d in details for w in d.keys}
+        taken |= _STAFF_WORDS  # "we'll look into the barista" would point at the person we do not name
     if language in {"en", "es"}:
         for t in _topics(scrubbed, language):
             if set(t.keys) & taken:

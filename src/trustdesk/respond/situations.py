@@ -46,6 +46,18 @@ _NEGATIVE_CUES = re.compile(
 )
 
 
+_SPAM_CUES = re.compile(
+    r"\b(buy (?:cheap )?(?:instagram |twitter |tiktok )?(?:followers|likes)|cheap followers|followers for|"
+    r"click here|win a free|crypto (?:tips|signals)|promo code|work from home and earn|dm me for)\b",
+    re.I,
+)
+
+
+def looks_like_spam(text: str) -> bool:
+    """Unmistakable spam the analysis let through (selling followers, "click here" prizes)."""
+    return _SPAM_CUES.search(text) is not None
+
+
 def effective_sentiment(analysis: Analysis, rating: float | None, text: str = "") -> str:
     """The analysis's sentiment, corrected by a clear star rating and by unmistakable complaint words."""
     sentiment = analysis.sentiment
@@ -70,7 +82,7 @@ def resolve_situation(
     sits = playbook.situations
     sentiment = effective_sentiment(analysis, rating, text)
     candidates: list[str] = []
-    if analysis.spam or analysis.intent == "spam":
+    if analysis.spam or analysis.intent == "spam" or looks_like_spam(text):
         candidates.append("spam")
     candidates.extend(t for t in ("safety", "legal_threat", "press") if t in extraction.triggers)
     intent = analysis.intent

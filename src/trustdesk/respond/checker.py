@@ -171,7 +171,7 @@ def _check_privacy(reply: str, ex: Extraction, playbook: Playbook) -> list[Findi
     exposed += [o for o in ex.order_numbers if o.lower() in reply.lower()]
     if playbook.facts.order_pattern:
         exposed += re.findall(playbook.facts.order_pattern, reply)
-    for item in dict.fromkeys(e.upper() for e in exposed):
+    for item in {e.upper(): e for e in reversed(exposed)}.values():
         findings.append(_f("personal_data", "violation",
                            "repeats personal data (e-mail, phone or order number) in a public reply",
                            mask(item)))  # fmt: skip

@@ -52,7 +52,9 @@ def _objects(engine: Engine, desk: Desk) -> dict[str, Any]:
         s.add_all([pending, approved])
         s.flush()
         item: OutboxItem = enqueue(session=s, reply=approved)
+        admins_token, _ = create_token(session=s, user_id=desk.users["admin"], name="admin's own")
         return {
+            "token_id": admins_token.id,
             "conversation_id": conv,
             "reply_id": pending.id,
             "item_id": item.id,
@@ -116,6 +118,8 @@ def test_authz_matrix_role_against_every_route(app: FastAPI, desk: Desk, engine:
             expected = role_allows(role, permission) if permission != PUBLIC else True
             if who == "outsider" and BRAND_OBJECT_PARAMS & {k for k in ids if "{" + k + "}" in template}:
                 expected = False  # another brand's object: must look like it does not exist
+            if "{token_id}" in template and who != "admin":
+                expected = False  # tokens are their owner's alone (the admin owns this one)
             response_status, location = _call(
                 client, method, path, csrf=csrf, token=token if template.startswith("/api/") else None
             )

@@ -102,3 +102,32 @@ def test_events_stream_says_hello_then_reports_new_messages(client, desk: Desk, 
                 data = next(lines)
                 assert f"{desk.conversations['happy']}" in data
                 break
+
+
+def test_settings_tokens_created_once_work_and_revoke(as_role, desk: Desk, engine: Engine) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    client, token = as_role("viewer")
+    page = client.post("/settings/tokens", data={"name": "reports", "csrf_token": token})
+    secret = re.search(r'id="new-token">([^<]+)<', page.text)
+    assert secret is not None
+    api = client.get("/api/v1/conversations", headers={"Authorization": f"Bearer {secret.group(1)}"})
+    assert api.status_code == 200
+    listing = client.get("/settings/tokens").text
+    assert "reports" in listing and secret.group(1) not in listing  # shown once only
+    token_id = re.search(r"/settings/tokens/(\d+)/revoke", listing)
+    assert token_id is not None
+    other, other_token = as_role("agent")
+    assert (
+        other.post(
+            f"/settings/tokens/{token_id.group(1)}/revoke", data={"csrf_token": other_token}
+        ).status_code
+        == 404
+    )
+    client.post(f"/settings/tokens/{token_id.group(1)}/revoke", data={"csrf_token": token})
+    assert (
+        client.get(
+            "/api/v1/conversations", headers={"Authorization": f"Bearer {secret.group(1)}"}
+        ).status_code
+        == 401
+    )

@@ -228,3 +228,47 @@ def audit_log(request: Request, session: DbSession, viewer: CurrentViewer) -> Re
     )
     users = {u.id: u for u in session.scalars(select(User))}
     return render(request, "settings/audit.html", viewer=viewer, session=session, events=events, users=users)
+
+
+@router.get("/settings/tokens")
+def tokens_page(request: Request, session: DbSession, viewer: CurrentViewer) -> Response:
+    """Your API tokens (they act as you, with your role)."""
+    return _tokens(request, session, viewer)
+
+
+def _tokens(
+    request: Request, session: Session, viewer: Viewer, created: str = "", error: str = ""
+) -> Response:
+    from trustdesk.team.tokens import list_tokens
+
+    return render(
+        request, "settings/tokens.html", viewer=viewer, session=session, nav="tokens",
+        tokens=list_tokens(session=session, user_id=viewer.id), created=created, error=error,
+    )  # fmt: skip
+
+
+@router.post("/settings/tokens")
+def create_api_token(
+    request: Request, session: DbSession, viewer: CurrentViewer, name: str = Form("")
+) -> Response:
+    """Create a token; its secret is shown once."""
+    from trustdesk.team.tokens import TokenError, create_token
+
+    try:
+        _, plaintext = create_token(session=session, user_id=viewer.id, name=name.strip()[:200] or "token")
+    except TokenError as exc:
+        return _tokens(request, session, viewer, error=str(exc))
+    return _tokens(request, session, viewer, created=plaintext)
+
+
+@router.post("/settings/tokens/{token_id}/revoke")
+def revoke_api_token(request: Request, session: DbSession, viewer: CurrentViewer, token_id: int) -> Response:
+    """Revoke one of your tokens."""
+    from trustdesk.team.models import ApiToken
+    from trustdesk.team.tokens import revoke_token
+
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != viewer.id:
+        raise NotVisible(f"no token {token_id}")
+    revoke_token(session=session, token_id=token_id, actor_id=viewer.id)
+    return see_other("/settings/tokens", request)

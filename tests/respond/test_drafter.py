@@ -304,3 +304,12 @@ def test_drafter_answers_clear_complaints_soberly_even_if_called_positive(bluebi
     r = draft(text="And the almond croissant was mediocre at best.",
               analysis=analysis("positive", "joy", "praise"), playbook=bluebird)  # fmt: skip
     assert not re.search(r"lovely|made our day|so kind|delighted", _reply(r), re.I)
+
+
+def test_drafter_says_when_it_could_not_tell_the_language(bluebird, analysis) -> None:
+    r = draft(text="Le cappuccino était froid et le serveur désagréable.", analysis=analysis(language="und"),
+              playbook=bluebird)  # fmt: skip
+    assert r.language == "en" and "language_unknown" in {f.code for f in r.findings}
+    plain = draft(text="The cappuccino was cold and the service was slow.", analysis=analysis(language="und"),
+                  playbook=bluebird)  # fmt: skip
+    assert "language_unknown" not in {f.code for f in plain.findings}

@@ -22,6 +22,7 @@ from trustdesk.respond.situations import (
     effective_sentiment,
     is_public,
     length_limits,
+    looks_english,
     resolve_situation,
 )
 from trustdesk.respond.text import (
@@ -34,6 +35,7 @@ from trustdesk.respond.text import (
     seed_for,
     slots,
     tidy,
+    words,
 )
 from trustdesk.understand.schemas import Analysis
 
@@ -290,6 +292,19 @@ def draft(
     if unsupported:
         findings.append(_f("language_unsupported", "warning",
                            f"the playbook has no {analysis.language!r} phrasings; drafted in {language}"))  # fmt: skip
+    elif (
+        analysis.language in {"und", ""}
+        and language == "en"
+        and len(words(message)) >= 4
+        and not looks_english(message)
+    ):
+        findings.append(
+            _f(
+                "language_unknown",
+                "info",
+                "the message's language could not be identified; drafted in English",
+            )
+        )
     if ex.injection:
         findings.append(_f("instructions_ignored", "info",
                            "the message contains instructions to the desk; they were ignored and not repeated"))  # fmt: skip

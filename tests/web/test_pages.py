@@ -102,3 +102,37 @@ def test_pages_bulk_actions_only_touch_own_brand(as_role, desk: Desk) -> None:  
         "/inbox/bulk", data={"action": "spam", "ids": [desk.conversations["happy"]], "csrf_token": token}
     )
     assert f'/c/{desk.conversations["happy"]}"' not in client.get("/inbox").text
+
+
+def test_pages_other_brands_people_are_neither_listed_nor_assignable(as_role, desk: Desk, engine) -> None:  # type: ignore[no-untyped-def]
+    from trustdesk.inbox.models import Conversation
+    from trustdesk.store.db import unit_of_work
+
+    client, token = as_role("agent")
+    assert desk.other_email not in client.get("/inbox").text
+    conv = desk.conversations["angry"]
+    assert desk.other_email not in client.get(f"/c/{conv}").text
+    client.post(f"/c/{conv}/assign", data={"assignee": str(desk.users["outsider"]), "csrf_token": token})
+    client.post(
+        "/inbox/bulk",
+        data={"action": "assign", "value": str(desk.users["outsider"]), "ids": [conv], "csrf_token": token},
+    )
+    with unit_of_work(engine) as s:
+        assert s.get_one(Conversation, conv).assignee_id is None
+
+
+def test_pages_audit_of_people_is_for_admins(as_role, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    admin, token = as_role("admin")
+    admin.post(
+        "/settings/team",
+        data={
+            "email": "hire@bluebird.example",
+            "name": "Hire",
+            "role": "agent",
+            "password": "long-enough-pw",
+            "csrf_token": token,
+        },
+    )
+    assert "hire@bluebird.example" in admin.get("/audit").text
+    lead, _ = as_role("lead")
+    assert "hire@bluebird.example" not in lead.get("/audit").text

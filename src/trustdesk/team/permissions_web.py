@@ -76,3 +76,16 @@ def brand_roles(*, session: Session, user: User) -> dict[int, str]:
     if memberships:
         return {m.brand_id: m.role for m in memberships}
     return dict.fromkeys(session.scalars(select(Brand.id)), user.role)
+
+
+def team_for(*, session: Session, brand_ids: list[int]) -> list[User]:
+    """Active users who work on any of these brands (members, or users without memberships: every brand)."""
+    members = select(Membership.user_id).where(Membership.brand_id.in_(brand_ids))
+    anywhere = ~select(Membership.user_id).where(Membership.user_id == User.id).exists()
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.is_active.is_(True), User.id.in_(members) | anywhere)
+            .order_by(User.name, User.id)
+        )
+    )

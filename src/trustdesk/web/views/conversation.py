@@ -21,7 +21,7 @@ from trustdesk.store.base import utcnow
 from trustdesk.team import audit
 from trustdesk.team.approvals import ApprovalError, submit_reply
 from trustdesk.team.models import User
-from trustdesk.team.permissions_web import NotVisible, Viewer
+from trustdesk.team.permissions_web import NotVisible, Viewer, team_for
 from trustdesk.team.sla import clock_for
 from trustdesk.web.deps import CurrentViewer, DbSession
 from trustdesk.web.views._common import conversation_for, render, see_other
@@ -73,7 +73,9 @@ def _page(request: Request, session: Session, viewer: Viewer, conversation_id: i
         for o in session.scalars(select(OutboxItem).where(OutboxItem.reply_id.in_([r.id for r in replies])))
     }
     notes = list(session.scalars(select(Note).where(Note.conversation_id == conv.id).order_by(Note.id)))
+    # Names of anyone who wrote here (even if they left the brand since); assignable people separately.
     users = {u.id: u for u in session.scalars(select(User).order_by(User.name))}
+    team = team_for(session=session, brand_ids=[conv.brand_id])
     from trustdesk.inbox.models import Brand
 
     brand = session.get_one(Brand, conv.brand_id)
@@ -90,6 +92,7 @@ def _page(request: Request, session: Session, viewer: Viewer, conversation_id: i
         outbox=outbox,
         notes=notes,
         users=users,
+        team=team,
         clock=clock_for(conversation=conv, brand=brand, channel_kind=conv.channel.kind, now=utcnow()),
         can_write=viewer.can("reply.write", conv.brand_id),
         can_work=viewer.can("conversation.work", conv.brand_id),
@@ -249,8 +252,8 @@ def assign(
     conv = conversation_for(
         session=session, viewer=viewer, conversation_id=conversation_id, permission="conversation.work"
     )
-    user = session.get(User, int(assignee)) if assignee.isdigit() else None
-    conv.assignee_id = user.id if user else None
+    team = {u.id for u in team_for(session=session, brand_ids=[conv.brand_id])}
+    conv.assignee_id = int(assignee) if assignee.isdigit() and int(assignee) in team else None
     _audit(session, viewer, conv, "assign", assignee_id=conv.assignee_id)
     return see_other(f"/c/{conv.id}", request)
 

@@ -17,8 +17,7 @@ from trustdesk.inbox.models import Brand, Channel, Conversation, ConversationTag
 from trustdesk.inbox.query import ConversationFilter, InvalidFilter, Sort, list_conversations
 from trustdesk.store.base import utcnow
 from trustdesk.team import audit
-from trustdesk.team.models import User
-from trustdesk.team.permissions_web import Forbidden, Viewer
+from trustdesk.team.permissions_web import Forbidden, Viewer, team_for
 from trustdesk.team.sla import Calendar, Clock, calendar_for, clock_for
 from trustdesk.understand.schemas import EMOTIONS, INTENTS, SENTIMENTS
 from trustdesk.web.deps import CurrentViewer, DbSession
@@ -158,7 +157,7 @@ def _choices(session: Session, viewer: Viewer) -> dict[str, Any]:
     channels = list(
         session.scalars(select(Channel).where(Channel.brand_id.in_(brands)).order_by(Channel.name))
     )
-    users = list(session.scalars(select(User).where(User.is_active.is_(True)).order_by(User.name)))
+    users = team_for(session=session, brand_ids=brands)
     tags = list(
         session.scalars(select(ConversationTag.tag).distinct().order_by(ConversationTag.tag).limit(100))
     )
@@ -228,8 +227,13 @@ async def bulk(request: Request, session: DbSession, viewer: CurrentViewer) -> R
         )
     )
     value = str(form.get("tagvalue" if action == "tag" else "value", ""))[:64].strip().lower()
+    team_ids: dict[int, set[int]] = {}
     for conv in conversations:
         if action == "assign":
+            if value.isdigit() and int(value) not in team_ids.setdefault(
+                conv.brand_id, {u.id for u in team_for(session=session, brand_ids=[conv.brand_id])}
+            ):
+                continue
             conv.assignee_id = int(value) if value.isdigit() else None
         elif action == "tag" and value:
             if value not in {t.tag for t in conv.tags}:

@@ -221,7 +221,10 @@ def audit_log(request: Request, session: DbSession, viewer: CurrentViewer) -> Re
     events = list(
         session.scalars(
             select(AuditEvent)
-            .where(AuditEvent.brand_id.in_(brands) | AuditEvent.brand_id.is_(None))
+            # Events about no brand (users, tokens) are for admins only: they name people of every brand.
+            .where(
+                AuditEvent.brand_id.in_(brands) | (AuditEvent.brand_id.is_(None) & viewer.can("team.manage"))
+            )
             .order_by(AuditEvent.id.desc())
             .limit(200)
         )

@@ -131,3 +131,15 @@ def test_settings_tokens_created_once_work_and_revoke(as_role, desk: Desk, engin
         ).status_code
         == 401
     )
+
+
+def test_events_announce_only_the_viewers_brands(desk: Desk, engine: Engine) -> None:
+    from trustdesk.web.views.events import _changed, _newest
+
+    newest = _newest(engine)
+    assert newest > 0
+    mine = _changed(engine, [desk.brand_id], 0)
+    theirs = _changed(engine, [desk.other_brand_id], 0)
+    assert desk.conversations["angry"] in mine and desk.other_conversation not in mine
+    assert theirs == [desk.other_conversation]
+    assert _changed(engine, [desk.brand_id], newest) == []

@@ -12,7 +12,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from trustdesk.collect.models import ImportRun
@@ -21,6 +21,7 @@ from trustdesk.inbox.identity import CustomerResolver
 from trustdesk.inbox.models import Channel, Conversation, Message, MessageRevision
 from trustdesk.inbox.priority import provisional_priority
 from trustdesk.store.base import utcnow
+from trustdesk.store.bulk import insert_returning_ids
 from trustdesk.store.db import unit_of_work
 from trustdesk.team import audit
 
@@ -219,7 +220,7 @@ def _insert_new(session: Session, fresh: dict[tuple[int, str], _Pending], report
         for key in wave:
             del remaining[key]
         rows = _rows_for_wave(session, wave, parents, customer_of, now)
-        ids = session.scalars(insert(Message).returning(Message.id, sort_by_parameter_order=True), rows).all()
+        ids = insert_returning_ids(session, Message, rows)
         for key, row, message_id in zip(wave, rows, ids, strict=True):
             parents[key] = (message_id, row["conversation_id"])
             touched.setdefault(row["conversation_id"], []).append(row)
@@ -309,10 +310,7 @@ def _rows_for_wave(
                 )
             )
     if new_conversations:
-        ids = session.scalars(
-            insert(Conversation).returning(Conversation.id, sort_by_parameter_order=True),
-            [values for _, values in new_conversations],
-        ).all()
+        ids = insert_returning_ids(session, Conversation, [values for _, values in new_conversations])
         for (key, _), conversation_id in zip(new_conversations, ids, strict=True):
             rows[key]["conversation_id"] = conversation_id
     return list(rows.values())
@@ -378,6 +376,12 @@ def _update_conversations(session: Session, touched: dict[int, list[dict[str, An
         )
         changes.append(change)
     if changes:
+        # One executemany needs one set of keys: fill the columns a change leaves alone with their value.
+        keys = set().union(*changes)
+        for change in changes:
+            conv = conversations[change["id"]]
+            for key in keys - change.keys():
+                change[key] = getattr(conv, key)
         session.execute(update(Conversation), changes)
         session.expire_all()
 

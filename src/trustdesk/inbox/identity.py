@@ -12,12 +12,13 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from trustdesk.collect.records import ParsedRecord
 from trustdesk.inbox.models import Channel, Conversation, Customer, Identity, Message
 from trustdesk.store.base import utcnow
+from trustdesk.store.bulk import insert_returning_ids
 from trustdesk.team import audit
 
 _SPACES = re.compile(r"\s+")
@@ -128,10 +129,7 @@ class CustomerResolver:
             if nkey:
                 made[(brand, "n:" + nkey)] = k
         if new_customers:
-            ids = self.session.scalars(
-                insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
-                [values for _, values in new_customers],
-            ).all()
+            ids = insert_returning_ids(self.session, Customer, [values for _, values in new_customers])
             for (k, _), customer_id in zip(new_customers, ids, strict=True):
                 customer_for[k] = customer_id
         for k in missing:
@@ -152,9 +150,7 @@ class CustomerResolver:
                     "created_at": utcnow(),
                 }
             )
-        identity_ids = self.session.scalars(
-            insert(Identity).returning(Identity.id, sort_by_parameter_order=True), identity_rows
-        ).all()
+        identity_ids = insert_returning_ids(self.session, Identity, identity_rows)
         return {
             k: (customer_for[k], identity_id) for k, identity_id in zip(missing, identity_ids, strict=True)
         }

@@ -143,3 +143,19 @@ def test_events_announce_only_the_viewers_brands(desk: Desk, engine: Engine) -> 
     assert desk.conversations["angry"] in mine and desk.other_conversation not in mine
     assert theirs == [desk.other_conversation]
     assert _changed(engine, [desk.brand_id], newest) == []
+
+
+def test_background_tick_wakes_snoozed_and_escalates(desk: Desk, engine: Engine) -> None:
+    from datetime import timedelta
+
+    from trustdesk.store.base import utcnow
+    from trustdesk.web.background import tick
+
+    with unit_of_work(engine) as s:
+        conv = s.get_one(Conversation, desk.conversations["happy"])
+        conv.status, conv.snoozed_until = "waiting", utcnow() - timedelta(minutes=1)
+    done = tick(engine)
+    assert done["woke"] == 1 and done["escalated"] == 1  # the 30-hour-old review missed its 24 h target
+    with unit_of_work(engine) as s:
+        assert s.get_one(Conversation, desk.conversations["happy"]).status == "open"
+        assert "sla-breach" in {t.tag for t in s.get_one(Conversation, desk.conversations["angry"]).tags}

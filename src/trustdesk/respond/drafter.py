@@ -81,7 +81,7 @@ def _variant_keys(step: str, ctx: _Context, detail: Detail | None) -> list[str]:
     if step == "thank":
         if ctx.is_rating_only:
             return ["rating"]
-        if ctx.intent in {"question", "suggestion"}:
+        if ctx.intent == "suggestion" or (ctx.intent == "question" and ctx.extraction.question):
             return [ctx.intent]
         if s == "positive":
             # "what a lovely review" fits praise, not a positive-sounding refund question

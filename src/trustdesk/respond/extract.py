@@ -25,7 +25,7 @@ DOMAIN_NOUNS_EN = frozenset(
     burger burgers fries chicken steak fish sushi pasta dessert desserts menu portion portions taste flavour
     flavor service staff team barista baristas waiter waitress server servers manager cashier chef owner
     wait queue line price prices value bill receipt atmosphere vibe music decor seating seats table tables
-    toilet toilets bathroom restroom parking wifi cafe café shop store branch place restaurant location
+    toilet toilets bathroom restroom parking wifi cafe café shop store branch restaurant location
     app update version login password account payment card checkout basket cart order orders delivery
     parcel package courier driver refund subscription membership rewards points voucher discount
     battery screen phone headset headphones charger case sound quality camera keyboard speaker earpiece
@@ -194,7 +194,7 @@ def _order_regex(pattern: str | None) -> re.Pattern[str] | None:
     return re.compile(pattern) if pattern else None
 
 
-def _entities(text: str, pb: Playbook) -> list[Detail]:
+def _entities(text: str, pb: Playbook, language: str) -> list[Detail]:
     found: list[Detail] = []
     for staff in pb.facts.staff:
         # Names are matched case-sensitively: "tom" in lower case is rarely the barista.
@@ -206,7 +206,8 @@ def _entities(text: str, pb: Playbook) -> list[Detail]:
             keys = tuple(dict.fromkeys(w for n in names for w in words(n) if len(w) > 3))
             # Say the city too when the customer named it: "Bluebird Riverside in Bristol".
             city = loc.city and contains_phrase(text, loc.city) and loc.city.lower() not in loc.name.lower()
-            found.append(Detail("location", f"{loc.name} in {loc.city}" if city else loc.name, keys))
+            joiner = " en " if language == "es" else " in "
+            found.append(Detail("location", f"{loc.name}{joiner}{loc.city}" if city else loc.name, keys))
     for product in pb.facts.products:
         names = sorted([product.name, *product.aliases], key=len, reverse=True)
         if any(contains_phrase(text, n) for n in names):
@@ -305,7 +306,7 @@ def extract(text: str, playbook: Playbook, *, language: str = "en") -> Extractio
     ex.phones = [p for p in PHONE.findall(EMAIL.sub(" ", no_orders)) if sum(c.isdigit() for c in p) >= 9]
     ex.urls = URL.findall(text)
     scrubbed = URL.sub(" ", EMAIL.sub(" ", no_orders))
-    details = _entities(scrubbed, playbook)
+    details = _entities(scrubbed, playbook, language)
     known = {s.name for s in playbook.facts.staff}
     taken = {w for d in details for w in d.keys}
     known_words = taken | {w.lower() for w in known}

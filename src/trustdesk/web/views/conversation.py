@@ -211,9 +211,7 @@ def add_note(
     request: Request, session: DbSession, viewer: CurrentViewer, conversation_id: int, text: str = Form("")
 ) -> Response:
     """An internal note; @name or @email mentions are resolved to team members."""
-    conv = conversation_for(
-        session=session, viewer=viewer, conversation_id=conversation_id, permission="conversation.work"
-    )
+    conv = _worked_on(session, viewer, conversation_id)
     text = text.strip()[:10_000]
     if text:
         users = list(session.scalars(select(User).where(User.is_active.is_(True))))
@@ -249,9 +247,7 @@ def assign(
     assignee: str = Form(""),
 ) -> Response:
     """Assign to a team member (empty: unassign)."""
-    conv = conversation_for(
-        session=session, viewer=viewer, conversation_id=conversation_id, permission="conversation.work"
-    )
+    conv = _worked_on(session, viewer, conversation_id)
     team = {u.id for u in team_for(session=session, brand_ids=[conv.brand_id])}
     conv.assignee_id = int(assignee) if assignee.isdigit() and int(assignee) in team else None
     _audit(session, viewer, conv, "assign", assignee_id=conv.assignee_id)
@@ -268,9 +264,7 @@ def tags(
     remove: str = Form(""),
 ) -> Response:
     """Add or remove a tag."""
-    conv = conversation_for(
-        session=session, viewer=viewer, conversation_id=conversation_id, permission="conversation.work"
-    )
+    conv = _worked_on(session, viewer, conversation_id)
     add, remove = add.strip().lower(), remove.strip().lower()
     if add and TAG.match(add) and add not in {t.tag for t in conv.tags}:
         conv.tags.append(ConversationTag(tag=add))
@@ -286,9 +280,7 @@ def snooze(
     request: Request, session: DbSession, viewer: CurrentViewer, conversation_id: int, until: str = Form("4h")
 ) -> Response:
     """Hide from the open inbox until later (it comes back by itself)."""
-    conv = conversation_for(
-        session=session, viewer=viewer, conversation_id=conversation_id, permission="conversation.work"
-    )
+    conv = _worked_on(session, viewer, conversation_id)
     conv.snoozed_until = utcnow() + SNOOZE_CHOICES.get(until, SNOOZE_CHOICES["4h"])
     conv.status = "waiting"
     _audit(session, viewer, conv, "snooze", until=conv.snoozed_until.isoformat())
@@ -296,26 +288,21 @@ def snooze(
 
 
 @router.post("/c/{conversation_id}/resolve")
-def resolve(request: Request, session: DbSession, viewer: CurrentViewer, conversation_id: int) -> Response:
-    """Mark resolved."""
-    conv = conversation_for(
-        session=session, viewer=viewer, conversation_id=conversation_id, permission="conversation.work"
-    )
-    conv.status = "resolved"
-    conv.resolved_at = utcnow()
-    conv.snoozed_until = None
-    _audit(session, viewer, conv, "resolve")
-    return see_other(f"/c/{conv.id}", request)
-
-
 @router.post("/c/{conversation_id}/reopen")
-def reopen(request: Request, session: DbSession, viewer: CurrentViewer, conversation_id: int) -> Response:
-    """Open again."""
-    conv = conversation_for(
+def resolve_or_reopen(
+    request: Request, session: DbSession, viewer: CurrentViewer, conversation_id: int
+) -> Response:
+    """Mark resolved, or open again."""
+    conv = _worked_on(session, viewer, conversation_id)
+    resolving = request.url.path.endswith("/resolve")
+    conv.status = "resolved" if resolving else "open"
+    conv.resolved_at = utcnow() if resolving else None
+    conv.snoozed_until = None
+    _audit(session, viewer, conv, "resolve" if resolving else "reopen")
+    return see_other(f"/c/{conv.id}", request)
+
+
+def _worked_on(session: Session, viewer: Viewer, conversation_id: int) -> Conversation:
+    return conversation_for(
         session=session, viewer=viewer, conversation_id=conversation_id, permission="conversation.work"
     )
-    conv.status = "open"
-    conv.resolved_at = None
-    conv.snoozed_until = None
-    _audit(session, viewer, conv, "reopen")
-    return see_other(f"/c/{conv.id}", request)

@@ -26,6 +26,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)  # a real server and a browser: 10-30 s each
             if not CHROMIUM.exists():
                 item.add_marker(
                     pytest.mark.skip(

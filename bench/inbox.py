@@ -224,8 +224,10 @@ def run(n: int, db: str, seed: int, reps: int) -> dict[str, Any]:
 
         service = _time_service(engine, cursor, reps, rng, max_id, terms)
         print(json.dumps({"via": "service", **service}), flush=True)
+        log(f"load average before the API reads: {os.getloadavg()}")
 
         api = asyncio.run(_time_api(engine, token, cursor, reps, rng, max_id, terms))
+        log(f"load average after: {os.getloadavg()} (2 cores, shared with other work)")
         return {
             "messages": n,
             "db": db,

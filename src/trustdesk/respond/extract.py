@@ -66,7 +66,10 @@ _STAFF_WORDS = frozenset(
     _split("barista baristas waiter waitress server servers manager cashier chef staff driver agent camarero")
 )
 _VERB_BEFORE = frozenset(
-    _split("to i you we they he she would rather can could will i'd i'll we'd don't didn't never please")
+    _split(
+        "to i you we they he she it it's its that which who this would rather can could will i'd i'll we'd "
+        "don't didn't never please"
+    )
 )
 _CONTRAST = re.compile(
     r"\b(but|however|though|although|except|only (?:gripe|issue|problem|complaint|downside)|shame about|"

@@ -181,9 +181,14 @@ def tidy(text: str) -> str:
     return "\n".join(lines).strip()
 
 
+@lru_cache(maxsize=4096)
+def _phrase_regex(phrase: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", re.I)
+
+
 def contains_phrase(text: str, phrase: str) -> bool:
     """Whole-word, case-insensitive containment."""
-    return re.search(r"(?<!\w)" + re.escape(phrase.lower()) + r"(?!\w)", text.lower()) is not None
+    return _phrase_regex(phrase).search(text) is not None
 
 
 def first_name(author: str | None) -> str | None:

@@ -113,9 +113,18 @@ def outbox(request: Request, session: DbSession, viewer: CurrentViewer) -> Respo
             select(Conversation).where(Conversation.id.in_({r.conversation_id for r in replies.values()}))
         )
     }
+    # Link straight to the review or comment being answered when the platform gave us its URL.
+    sources = {
+        m.id: m.url
+        for m in session.scalars(
+            select(Message).where(
+                Message.id.in_({r.in_reply_to_id for r in replies.values() if r.in_reply_to_id})
+            )
+        )
+    }
     return render(
         request, "publish/outbox.html", viewer=viewer, session=session, items=items, replies=replies,
-        channels=channels, conversations=conversations,
+        channels=channels, conversations=conversations, sources=sources,
     )  # fmt: skip
 
 

@@ -313,3 +313,14 @@ def test_drafter_says_when_it_could_not_tell_the_language(bluebird, analysis) ->
     plain = draft(text="The cappuccino was cold and the service was slow.", analysis=analysis(language="und"),
                   playbook=bluebird)  # fmt: skip
     assert "language_unknown" not in {f.code for f in plain.findings}
+
+
+def test_drafter_knows_the_customer_wrote_on_another_channel(bluebird, analysis) -> None:
+    history = CustomerHistory(previous_conversations=1, channels=["x", "google-canal-street"])
+    r = draft(text="Still no word about my cold oat latte at Canal Street.", analysis=analysis(),
+              playbook=bluebird, channel="facebook", history=history)  # fmt: skip
+    assert re.search(r"another channel|other channels", _reply(r))
+    same = CustomerHistory(previous_conversations=1, channels=["facebook"])
+    r = draft(text="Still no word about my cold oat latte at Canal Street.", analysis=analysis(),
+              playbook=bluebird, channel="facebook", history=same)  # fmt: skip
+    assert not re.search(r"another channel|other channels", _reply(r))

@@ -63,6 +63,8 @@ class _Context:
     history: CustomerHistory | None
     offer: ProposedCompensation | None
     faq_answers: list[str]
+    other_channel: bool
+    """The customer has also written to us on another channel (say we know, so they need not repeat)."""
     """Approved wordings of the fact that answers the message (empty: none)."""
     is_rating_only: bool
 
@@ -107,7 +109,9 @@ def _variant_keys(step: str, ctx: _Context, detail: Detail | None) -> list[str]:
             return [detail.kind]  # "made our day" fits praise, not a cheerful refund request
         return [f"{detail.kind}.{s}", detail.kind]
     if step == "returning":
-        return ["unresolved"] if "topic_unresolved" in ctx.values else []
+        if "topic_unresolved" in ctx.values:
+            return ["unresolved"]
+        return ["other_channel"] if ctx.other_channel else []
     if step == "answer":
         return [] if ctx.faq_answers else ["unknown"]
     if step == "explain":
@@ -129,7 +133,7 @@ def _skip(step: str, ctx: _Context) -> bool:
     """Steps that have nothing to say for this message."""
     if step == "returning":
         h = ctx.history
-        return h is None or not (h.returning or h.unresolved_topics)
+        return h is None or not (h.returning or h.unresolved_topics or ctx.other_channel)
     if step == "answer":
         return not ctx.faq_answers and not ctx.extraction.question
     if step == "reference":
@@ -345,8 +349,9 @@ def draft(
     elif ex.question and "answer" in situation.steps:
         findings.append(_f("unanswered_question", "info",
                            "the playbook's facts do not answer this question; the reply promises to find out"))  # fmt: skip
+    other_channel = bool(history and any(channel_kind(c, pb) != kind for c in history.channels if c))
     ctx = _Context(pb, language, sentiment, analysis.emotion, analysis.intent, key, values, ex.details, ex,
-                   history, offer, faq_answers, key.startswith("rating_only"))  # fmt: skip
+                   history, offer, faq_answers, other_channel, key.startswith("rating_only"))  # fmt: skip
     base.details = [d.text for d in ex.details[:2]]
     base_steps = _required_steps(list(situation.steps), sentiment)
     hard, soft = length_limits(kind, pb)

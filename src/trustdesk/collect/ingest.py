@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from trustdesk.collect.models import ImportRun
@@ -321,25 +321,69 @@ def _subject(rec: ParsedRecord) -> str:
     return text[:_SUBJECT_CHARS]
 
 
+_CONVERSATION_STATE = (
+    Conversation.id,
+    Conversation.brand_id,
+    Conversation.status,
+    Conversation.message_count,
+    Conversation.first_message_at,
+    Conversation.last_message_at,
+    Conversation.first_response_at,
+    Conversation.rating,
+    Conversation.customer_id,
+    Conversation.waiting_since,
+    Conversation.resolved_at,
+    Conversation.is_public,
+)
+_conversations = cast(Table, Conversation.__table__)
+_UPDATE_CONVERSATION = (
+    update(_conversations)
+    .where(_conversations.c.id == bindparam("conversation_id"))
+    .values(
+        {
+            name: bindparam(name)
+            for name in (
+                "status",
+                "message_count",
+                "first_message_at",
+                "last_message_at",
+                "first_response_at",
+                "rating",
+                "customer_id",
+                "waiting_since",
+                "resolved_at",
+                "priority",
+            )
+        }
+    )
+)
+
+
 def _update_conversations(session: Session, touched: dict[int, list[dict[str, Any]]], now: datetime) -> None:
-    """Fold new messages into their conversations' counters, waiting state and status."""
-    conversations = {
-        c.id: c
+    """Fold new messages into their conversations' counters, waiting state and status (one executemany)."""
+    states = {
+        row.id: row
         for chunk in _chunks(sorted(touched), 500)
-        for c in session.scalars(select(Conversation).where(Conversation.id.in_(chunk)))
+        for row in session.execute(select(*_CONVERSATION_STATE).where(Conversation.id.in_(chunk)))
     }
     changes: list[dict[str, Any]] = []
     for conversation_id, rows in touched.items():
-        conv = conversations[conversation_id]
+        conv = states[conversation_id]
         rows.sort(key=lambda r: r["created_at"])
         first, last = rows[0]["created_at"], rows[-1]["created_at"]
+        had = conv.message_count > 0
         change: dict[str, Any] = {
-            "id": conv.id,
+            "conversation_id": conv.id,
+            "status": conv.status,
             "message_count": conv.message_count + len(rows),
-            "first_message_at": min(conv.first_message_at, first) if conv.message_count else first,
-            "last_message_at": max(conv.last_message_at, last) if conv.message_count else last,
+            "first_message_at": min(conv.first_message_at, first) if had else first,
+            "last_message_at": max(conv.last_message_at, last) if had else last,
+            "first_response_at": conv.first_response_at,
+            "rating": conv.rating,
+            "customer_id": conv.customer_id,
+            "waiting_since": conv.waiting_since,
+            "resolved_at": conv.resolved_at,
         }
-        newest_is_latest = not conv.message_count or last >= conv.last_message_at
         inbound = [r for r in rows if r["direction"] == "inbound"]
         outbound = [r for r in rows if r["direction"] == "outbound"]
         if outbound:
@@ -350,13 +394,12 @@ def _update_conversations(session: Session, touched: dict[int, list[dict[str, An
             change["rating"] = inbound[-1]["rating"]
         if conv.customer_id is None and inbound and inbound[0]["customer_id"]:
             change["customer_id"] = inbound[0]["customer_id"]
-        if newest_is_latest:
+        if not had or last >= conv.last_message_at:
             if rows[-1]["direction"] == "inbound":
                 change["waiting_since"] = conv.waiting_since or _first_unanswered(rows)
                 if conv.status == "resolved":
                     # The customer came back: the concern is open again, and that is audited.
-                    change["status"] = "open"
-                    change["resolved_at"] = None
+                    change["status"], change["resolved_at"] = "open", None
                     audit.record(
                         session=session,
                         action="conversation.reopened",
@@ -368,21 +411,15 @@ def _update_conversations(session: Session, touched: dict[int, list[dict[str, An
             else:
                 change["waiting_since"] = None
         change["priority"] = provisional_priority(
-            rating=change.get("rating", conv.rating),
+            rating=change["rating"],
             followers=max((r["author_followers"] or 0 for r in inbound), default=0),
             is_public=conv.is_public,
-            waiting_since=change.get("waiting_since", conv.waiting_since),
+            waiting_since=change["waiting_since"],
             now=now,
         )
         changes.append(change)
     if changes:
-        # One executemany needs one set of keys: fill the columns a change leaves alone with their value.
-        keys = set().union(*changes)
-        for change in changes:
-            conv = conversations[change["id"]]
-            for key in keys - change.keys():
-                change[key] = getattr(conv, key)
-        session.execute(update(Conversation), changes)
+        session.execute(_UPDATE_CONVERSATION, changes)
         session.expire_all()
 
 

@@ -83,11 +83,13 @@ def _variant_keys(step: str, ctx: _Context, detail: Detail | None) -> list[str]:
     if step == "thank":
         if ctx.is_rating_only:
             return ["rating"]
-        if ctx.intent == "suggestion" or (ctx.intent == "question" and ctx.extraction.question):
-            return [ctx.intent]
+        if ctx.intent == "suggestion":
+            return ["suggestion"]
+        if ctx.extraction.question and (ctx.intent == "question" or ctx.situation.startswith("question")):
+            return ["question"]
         if s == "positive":
             # "what a lovely review" fits praise, not a positive-sounding refund question
-            return ["praise"] if ctx.intent in {"praise", "other"} else []
+            return ["praise"] if ctx.intent in {"praise", "other", "complaint"} else []
         return ["criticism"] if s == "negative" else []
     if step == "acknowledge":
         return ["abusive", ctx.emotion] if ctx.situation == "abusive" else [ctx.emotion]

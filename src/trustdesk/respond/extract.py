@@ -270,7 +270,7 @@ def _topics(text: str, language: str) -> list[Detail]:
             run.append(nxt)
         found = _topic_text(tok, run, nouns, dets)
         if found and found[1] not in seen:
-            seen.add(found[1])
+            seen.update(found[0].split()[1:])  # "the checkout page" also covers a later bare "checkout"
             if _is_noun(found[1], nouns):
                 domain.append(Detail("topic", found[0], (found[1],)))
             else:

@@ -269,6 +269,92 @@ def _fit(ctx: _Context, steps: list[str], seed: int, detail: Detail | None, limi
     return reply
 
 
+def _slot_values(pb: Playbook, history: CustomerHistory | None, author: str | None) -> dict[str, str]:
+    """What the templates' {slots} are filled with, apart from the message's specifics."""
+    values = {"brand": pb.facts.short_name or pb.facts.brand}
+    if pb.voice.signer:
+        values["signer"] = pb.voice.signer
+    if pb.facts.care_email:
+        values["email"] = pb.facts.care_email
+    name = (history.first_name if history and history.first_name else None) or first_name(author)
+    if name and pb.voice.use_first_names:
+        values["name"] = name  # first name only: never the full name in public
+    if history and history.unresolved_topics:
+        values["topic_unresolved"] = clean(history.unresolved_topics[0])[:60]
+    return values
+
+
+def _language_findings(analysis: Analysis, language: str, unsupported: bool, message: str) -> list[Finding]:
+    """Say when the reply is not in the customer's language, or when their language was unclear."""
+    if unsupported:
+        return [_f("language_unsupported", "warning",
+                   f"the playbook has no {analysis.language!r} phrasings; drafted in {language}")]  # fmt: skip
+    unclear = analysis.language in {"und", ""} and language == "en" and len(words(message)) >= 4
+    if unclear and not looks_english(message):
+        return [_f("language_unknown", "info", "the language could not be identified; drafted in English")]
+    return []
+
+
+def _ranked(
+    ctx: _Context,
+    steps: list[str],
+    details: list[Detail | None],
+    seed: int,
+    limit: int,
+    recent: Sequence[str],
+    message: str,
+    analysis: Analysis,
+    channel: str | None,
+    role: str,
+    rating: float | None,
+) -> list[tuple[str, list[Finding]]]:
+    """Build candidate wordings and return the best first, then alternatives unlike it and each other."""
+    recent_index = RecentIndex.for_texts(recent)
+    pool: dict[str, tuple[float, int]] = {}
+
+    def build(first: int, last: int) -> None:
+        for i in range(first, last):
+            reply = _fit(ctx, steps, seed + i, details[i % len(details)], limit)
+            if reply not in pool:
+                pool[reply] = (recent_index.max_overlap(reply), i)
+
+    build(0, CANDIDATES)
+    # While everything repeats recent wording, try more phrasings (bounded, so latency stays bounded).
+    for extra in range(1, 4):
+        if min(sim for sim, _ in pool.values()) <= (VARIETY_TARGET if extra == 1 else SIMILARITY_LIMIT):
+            break
+        build(CANDIDATES * (2 * extra - 1), CANDIDATES * (2 * extra + 1))
+    # Cheap order first (fits, least like recent replies); the full checker runs only until enough pass.
+    order = sorted(
+        pool, key=lambda r: (len(r) > limit, pool[r][0] > SIMILARITY_LIMIT, round(pool[r][0], 1), pool[r][1])
+    )
+    scored: list[tuple[tuple[float, ...], int, str, list[Finding]]] = []
+    clean_found = 0
+    for reply in order:
+        sim, i = pool[reply]
+        checks = check_extracted(message=message, extraction=ctx.extraction, reply=reply, playbook=ctx.playbook,
+                                 channel=channel, analysis=analysis, recent_replies=(), role=role,
+                                 situation=ctx.situation, rating=rating)  # fmt: skip
+        if sim > SIMILARITY_LIMIT:
+            checks.append(
+                _f("too_similar", "warning", f"shares {sim:.0%} of its wording with an earlier reply")
+            )
+        scored.append((_rank_key(reply, checks, sim, limit), i, reply, checks))
+        clean_found += not any(f.severity != "info" for f in checks)
+        if clean_found > ALTERNATIVES * 2:
+            break
+    scored.sort(key=lambda s: (s[0], s[1]))
+    chosen: list[tuple[str, list[Finding]]] = []
+    for _, _, reply, checks in scored:
+        if chosen and requires_lead(checks):
+            continue  # an alternative that breaks a rule is no alternative
+        if not chosen or max_overlap(reply, [c for c, _ in chosen]) < 0.6:
+            chosen.append((reply, checks))
+        if len(chosen) > ALTERNATIVES:
+            break
+    return chosen
+
+
 def draft(
     *,
     text: str,
@@ -294,23 +380,7 @@ def draft(
         analysis=analysis, playbook=pb, extraction=ex, text=message, rating=rating
     )
     seed = seed if seed is not None else seed_for(message, channel, author, str(rating))
-    findings: list[Finding] = []
-    if unsupported:
-        findings.append(_f("language_unsupported", "warning",
-                           f"the playbook has no {analysis.language!r} phrasings; drafted in {language}"))  # fmt: skip
-    elif (
-        analysis.language in {"und", ""}
-        and language == "en"
-        and len(words(message)) >= 4
-        and not looks_english(message)
-    ):
-        findings.append(
-            _f(
-                "language_unknown",
-                "info",
-                "the message's language could not be identified; drafted in English",
-            )
-        )
+    findings = _language_findings(analysis, language, unsupported, message)
     if ex.injection:
         findings.append(_f("instructions_ignored", "info",
                            "the message contains instructions to the desk; they were ignored and not repeated"))  # fmt: skip
@@ -326,16 +396,7 @@ def draft(
     if not situation.public_reply:
         base.findings.append(_f("no_public_reply", "info", situation.reason or f"{key}: no public reply"))
         return base
-    values = {"brand": pb.facts.short_name or pb.facts.brand}
-    if pb.voice.signer:
-        values["signer"] = pb.voice.signer
-    if pb.facts.care_email:
-        values["email"] = pb.facts.care_email
-    name = (history.first_name if history and history.first_name else None) or first_name(author)
-    if name and pb.voice.use_first_names:
-        values["name"] = name
-    if history and history.unresolved_topics:
-        values["topic_unresolved"] = clean(history.unresolved_topics[0])[:60]
+    values = _slot_values(pb, history, author)
     offer = None
     if "remedy" in situation.steps:
         offer = _offer(key, analysis.intent, sentiment, pb, language, role, kind)
@@ -365,47 +426,7 @@ def draft(
         strong.sort(key=lambda d: not d.contrast)
     strong = strong[:2]
     details: list[Detail | None] = [*(strong or ex.details[:1])] or [None]
-    recent_index = RecentIndex.for_texts(recent)
-    pool: dict[str, tuple[float, int]] = {}
-
-    def build(first: int, last: int) -> None:
-        for i in range(first, last):
-            reply = _fit(ctx, base_steps, seed + i, details[i % len(details)], limit)
-            if reply not in pool:
-                pool[reply] = (recent_index.max_overlap(reply), i)
-
-    build(0, CANDIDATES)
-    # While everything repeats recent wording, try more phrasings (bounded, so latency stays bounded).
-    for extra in range(1, 4):
-        if min(sim for sim, _ in pool.values()) <= (VARIETY_TARGET if extra == 1 else SIMILARITY_LIMIT):
-            break
-        build(CANDIDATES * (2 * extra - 1), CANDIDATES * (2 * extra + 1))
-    # Cheap order first (fits, least like recent replies); the full checker runs only until enough pass.
-    order = sorted(
-        pool, key=lambda r: (len(r) > limit, pool[r][0] > SIMILARITY_LIMIT, round(pool[r][0], 1), pool[r][1])
-    )
-    scored: list[tuple[tuple[float, ...], int, str, list[Finding]]] = []
-    clean_found = 0
-    for reply in order:
-        sim, i = pool[reply]
-        checks = check_extracted(message=message, extraction=ex, reply=reply, playbook=pb, channel=channel,
-                                 analysis=analysis, recent_replies=(), role=role, situation=key,
-                                 rating=rating)  # fmt: skip
-        if sim > SIMILARITY_LIMIT:
-            checks.append(
-                _f("too_similar", "warning", f"shares {sim:.0%} of its wording with an earlier reply")
-            )
-        scored.append((_rank_key(reply, checks, sim, limit), i, reply, checks))
-        clean_found += not any(f.severity != "info" for f in checks)
-        if clean_found > ALTERNATIVES * 2:
-            break
-    scored.sort(key=lambda s: (s[0], s[1]))
-    chosen: list[tuple[str, list[Finding]]] = []
-    for _, _, reply, checks in scored:
-        if not chosen or max_overlap(reply, [c for c, _ in chosen]) < 0.6:
-            chosen.append((reply, checks))
-        if len(chosen) > ALTERNATIVES:
-            break
+    chosen = _ranked(ctx, base_steps, details, seed, limit, recent, message, analysis, channel, role, rating)
     best, best_checks = chosen[0]
     base.reply = best
     base.alternatives = [c for c, _ in chosen[1:]]

@@ -1,0 +1,16 @@
+"""The replies benchmark runs end to end on a slice of its evaluation set."""
+
+from __future__ import annotations
+
+from bench import replies
+
+
+def test_bench_replies_metrics_on_a_slice() -> None:
+    result = replies.run(limit=40)
+    assert result["messages"] == 40
+    assert result["drafted"] + result["no_reply"] == 40
+    assert result["violations_in_drafts"] == 0
+    assert result["planted_caught"] == 1.0
+    assert result["ack_rate"] == 1.0 and result["thanks_rate"] == 1.0
+    assert 0.0 <= result["mean_pair_overlap"] <= result["max_pair_overlap"] <= 0.5
+    assert len(result["_samples"]) == result["drafted"]

@@ -324,3 +324,13 @@ def test_drafter_knows_the_customer_wrote_on_another_channel(bluebird, analysis)
     r = draft(text="Still no word about my cold oat latte at Canal Street.", analysis=analysis(),
               playbook=bluebird, channel="facebook", history=same)  # fmt: skip
     assert not re.search(r"another channel|other channels", _reply(r))
+
+
+def test_drafter_answers_a_plain_question_the_analysis_called_a_complaint(bluebird, analysis) -> None:
+    r = draft(text="Is the oat milk a barista one? Some brands don't agree with me?",
+              analysis=analysis("negative", "neutral", "praise"), playbook=bluebird)  # fmt: skip
+    assert r.situation == "question" and r.compensation is None
+    assert not re.search(r"sorry|apolog|problem with", _reply(r), re.I)
+    angry = draft(text="Why is my order STILL not here?", analysis=analysis("negative", "anger", "delivery"),
+                  playbook=bluebird)  # fmt: skip
+    assert re.search(r"sorry|apolog|understand|frustrat", _reply(angry), re.I)

@@ -62,6 +62,7 @@ _MODIFIERS = frozenset(
 _PROFANITY = frozenset(
     _split("fuck fucking fucked shit shitty crap crappy damn bloody bastard bitch ass arse dick piss wtf")
 )
+_NOT_NOUN_ENDINGS = ("ly", "able", "ible", "ful", "ous", "ive", "less", "ish", "ing", "ed")
 _STAFF_WORDS = frozenset(
     _split("barista baristas waiter waitress server servers manager cashier chef staff driver agent camarero")
 )
@@ -244,7 +245,7 @@ def _topic_text(
         run = [w for w in run[: last + 1] if w not in _EVALUATIVE]
     else:
         run = [w for w in run if w not in _EVALUATIVE and w.isalpha()]
-        while run and (run[-1] in _NOT_HEADS or len(run[-1]) < 3 or run[-1].endswith("ly")):
+        while run and (run[-1] in _NOT_HEADS or len(run[-1]) < 3 or run[-1].endswith(_NOT_NOUN_ENDINGS)):
             run.pop()
         if not run or run[-1] in _GENERIC:
             return None

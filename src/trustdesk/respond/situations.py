@@ -70,9 +70,24 @@ def effective_sentiment(analysis: Analysis, rating: float | None, text: str = ""
             return "negative"
         if rating >= 4:
             return "positive"
-    if sentiment == "neutral" and analysis.emotion in {"anger", "frustration", "disappointment", "sadness"}:
+    upset = analysis.emotion in {"anger", "frustration", "disappointment", "sadness"}
+    if sentiment == "neutral" and upset:
         return "negative"
+    if (
+        sentiment == "negative"
+        and not upset
+        and not cue
+        and (rating is None or rating >= 3)
+        and _is_plain_question(text)
+    ):
+        return "neutral"  # "Is the oat milk a barista one?" asks; it does not complain
     return sentiment
+
+
+def _is_plain_question(text: str) -> bool:
+    """A message made only of questions (every sentence ends with "?")."""
+    sentences = [p for p in re.split(r"(?<=[.!?])\s+", text.strip()) if p]
+    return bool(sentences) and all(p.rstrip().endswith("?") for p in sentences)
 
 
 def resolve_situation(
@@ -97,7 +112,7 @@ def resolve_situation(
         candidates += [f"rating_only.{sentiment}", "rating_only"]
     if analysis.over_the_top and sentiment == "negative":
         candidates.append("over_the_top")
-    if extraction.question and sentiment != "negative" and intent in NEGATIVE_INTENTS | _ASKING_INTENTS:
+    if extraction.question and sentiment != "negative" and intent != "suggestion":
         intent = "question"  # "can I change my delivery address?" is a question, not a complaint
     if intent == "praise" and sentiment == "negative":
         intent = "complaint"  # sarcasm or a mixed review: answer the criticism, not the praise

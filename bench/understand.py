@@ -9,11 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import subprocess
+import sys
 import time
+from collections.abc import Callable
 
 from trustdesk.understand import MessageInput, analyze
 from trustdesk.understand.evaluate import _rows, find_data_dir, peak_rss_mb
-from trustdesk.understand.registry import TIERS, available, get, resolve_tier
+from trustdesk.understand.registry import COMPONENTS, TIERS, available, get, resolve_tier
 from trustdesk.understand.text import clean
 
 
@@ -43,7 +46,7 @@ def _texts(n: int) -> list[str]:
     return (texts * (n // len(texts) + 1))[:n]
 
 
-def _rate(fn, n: int, seconds: float) -> float:
+def _rate(fn: Callable[[], object], n: int, seconds: float) -> float:
     fn()  # warm-up: loads models, fills caches
     done, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
@@ -52,28 +55,38 @@ def _rate(fn, n: int, seconds: float) -> float:
     return round(done / (time.perf_counter() - start), 1)
 
 
+def measure(name: str, seconds: float) -> dict[str, float]:
+    """Throughput of ``analyze`` and of the bare model, and this process's peak memory."""
+    fast = name == TIERS["fast"]
+    n = 4000 if fast else 1000
+    texts = _texts(n)
+    items = [MessageInput(text=t) for t in texts]
+    cleaned = [clean(t).text for t in texts]
+    component = get(name)
+    return {
+        "analyze_msgs_per_s": _rate(lambda: analyze(items, tier=name), n, seconds),
+        "model_only_msgs_per_s": _rate(lambda: component.predict(cleaned), n, seconds),
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
 def main() -> None:
-    """Measure every shipped tier and print the numbers."""
+    """Measure every shipped component, each in a fresh process (so memory is its own)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--component", help="measure only this one, in this process")
     args = ap.parse_args()
-    out: dict[str, object] = {"default_tier": resolve_tier("auto")}
-    for tier in TIERS:
-        if not available(tier):
+    if args.component:
+        print(json.dumps(measure(args.component, args.seconds)))
+        return
+    out: dict[str, object] = {"default": resolve_tier("auto")}
+    for name in COMPONENTS:
+        if not available(name):
             continue
-        n = 4000 if tier == "fast" else 1000
-        texts = _texts(n)
-        items = [MessageInput(text=t) for t in texts]
-        cleaned = [clean(t).text for t in texts]
-        component = get(TIERS[tier])
-        out[tier] = {
-            "analyze_msgs_per_s": _rate(
-                lambda items=items, tier=tier: analyze(items, tier=tier), n, args.seconds
-            ),
-            "model_only_msgs_per_s": _rate(lambda c=cleaned, m=component: m.predict(c), n, args.seconds),
-            "peak_rss_mb": peak_rss_mb(),
-        }
+        cmd = [sys.executable, "-m", "bench.understand", "--component", name, "--seconds", str(args.seconds)]
+        res = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        out[name] = json.loads(res.stdout.strip().splitlines()[-1])
     if args.json:
         print(json.dumps(out))
     else:

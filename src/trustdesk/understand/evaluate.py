@@ -162,24 +162,25 @@ def peak_rss_mb() -> float:
 
 
 def report(*, data: Path | None = None, tiers: list[str] | None = None) -> dict[str, Any] | None:
-    """Metrics of every shipped tier (or ``tiers``) plus throughput; None when the data is missing."""
-    from trustdesk.understand.registry import TIERS, available
+    """Metrics of every shipped component (or ``tiers``) plus throughput; None when the data is missing."""
+    from trustdesk.understand.registry import COMPONENTS, DEFAULT_TIER, TIERS, available
 
     folder = find_data_dir(data)
     if folder is None:
         return None
-    chosen = [t for t in (tiers or list(TIERS)) if available(t)]
+    wanted = [TIERS.get(t, t) for t in tiers] if tiers else list(COMPONENTS)
+    chosen = [c for c in wanted if available(c)]
     bench_texts = _texts(_rows(folder / "tweeteval_sentiment" / "validation.jsonl"))
     out: dict[str, Any] = {"data": str(folder), "tiers": {}}
-    for t in chosen:
-        m: dict[str, Any] = {"component": TIERS[t]}
-        m.update(evaluate_component(TIERS[t], folder))
-        m["intent_accuracy_bluebird_pipeline"] = intent_accuracy_bluebird(t)
-        m.update(rules_report(t, folder))
-        m["throughput_msgs_per_s"] = throughput(t, bench_texts if t == "fast" else bench_texts[:1000])
+    for name in chosen:
+        aliases = [t for t, c in TIERS.items() if c == name]
+        m: dict[str, Any] = {"tier": aliases[0] if aliases else "-"}
+        m.update(evaluate_component(name, folder))
+        m["intent_accuracy_bluebird_pipeline"] = intent_accuracy_bluebird(name)
+        m.update(rules_report(name, folder))
+        fast = name == TIERS["fast"]
+        m["throughput_msgs_per_s"] = throughput(name, bench_texts if fast else bench_texts[:1000])
         m["peak_rss_mb_so_far"] = peak_rss_mb()
-        out["tiers"][t] = m
-    from trustdesk.understand.registry import DEFAULT_TIER
-
+        out["tiers"][name] = m
     out["default_tier"] = DEFAULT_TIER
     return out

@@ -15,7 +15,9 @@ from typing import Protocol
 import numpy as np
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
-TIERS: dict[str, str] = {"fast": "trustdesk.fast.v1", "accurate": "trustdesk.minilm.v1"}
+TIERS: dict[str, str] = {"fast": "trustdesk.fast.v1", "accurate": "trustdesk.ensemble.v1"}
+COMPONENTS: tuple[str, ...] = ("trustdesk.fast.v1", "trustdesk.minilm.v1", "trustdesk.ensemble.v1")
+"""Every shipped component; ``trustdesk eval`` measures each."""
 DEFAULT_TIER = "fast"
 """What ``auto`` means; chosen from the measurements in models/MODEL_CARD.md."""
 
@@ -75,13 +77,20 @@ def get(name: str) -> Component:
         return _LOADED[name]
 
 
+_ARTEFACTS: dict[str, tuple[str, ...]] = {
+    "trustdesk.fast.v1": ("fast_v1.npz", "fast_v1.json"),
+    "trustdesk.minilm.v1": ("minilm_v1.int8.onnx", "minilm_v1.json", "minilm_v1.tokenizer.json"),
+    "trustdesk.ensemble.v1": (
+        "ensemble_v1.json", "fast_v1.npz", "fast_v1.json", "minilm_v1.int8.onnx", "minilm_v1.json",
+        "minilm_v1.tokenizer.json",
+    ),
+}  # fmt: skip
+
+
 def available(tier: str) -> bool:
-    """True when the artefacts of ``tier`` are shipped (the accurate tier is optional)."""
-    if tier == "fast":
-        return (MODELS_DIR / "fast_v1.npz").exists()
-    if tier == "accurate":
-        return (MODELS_DIR / "minilm_v1.int8.onnx").exists()
-    return False
+    """True when the artefacts of ``tier`` (a tier or a component name) are shipped."""
+    files = _ARTEFACTS.get(TIERS.get(tier, tier))
+    return files is not None and all((MODELS_DIR / f).exists() for f in files)
 
 
 def resolve_tier(tier: str | None) -> str:

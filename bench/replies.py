@@ -12,7 +12,8 @@ Metrics (each defined here, computed from the real `understand.analyze` + `respo
   ``detail_rate_strict`` also drops every word that occurs anywhere in the playbook's stock phrasings, so a
   match can only come from the message (e.g. "app" in a stock "the app team" does not count).
 * ``ack_rate`` — among drafted replies to messages the analysis calls negative (corrected by a 1–2 star
-  rating and unmistakable complaint words, ``respond.situations.effective_sentiment``), the share with an acknowledgement of the feeling (the bench's own lexicon: sorry, apologies,
+  rating, unmistakable complaint words, and calm messages made only of questions, which count as neutral:
+  ``respond.situations.effective_sentiment``), the share with an acknowledgement of the feeling (the bench's own lexicon: sorry, apologies,
   understand, frustrating, disappointing, concerned, worried, upset, let down, ... and Spanish forms).
   ``ack_rate_gold`` is the same over messages whose *gold* label is negative (where a dataset has one).
 * ``thanks_rate`` — among drafted replies to positive messages (same definition), the share that thanks.

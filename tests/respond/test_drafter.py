@@ -334,3 +334,12 @@ def test_drafter_answers_a_plain_question_the_analysis_called_a_complaint(bluebi
     angry = draft(text="Why is my order STILL not here?", analysis=analysis("negative", "anger", "delivery"),
                   playbook=bluebird)  # fmt: skip
     assert re.search(r"sorry|apolog|understand|frustrat", _reply(angry), re.I)
+
+
+def test_drafter_reads_spanish_feelings_the_english_models_miss(bluebird, analysis) -> None:
+    neutral = analysis("neutral", "neutral", "complaint", language="es")
+    broken = draft(text="Mi pedido llegó con la bolsa rota.", analysis=neutral, playbook=bluebird)
+    assert re.search(r"sentimos|lamentamos|disculpas|comprendemos", _reply(broken), re.I)
+    happy = draft(text="El flat white estaba buenísimo.", analysis=analysis("neutral", "neutral", "other",
+                  language="es"), playbook=bluebird)  # fmt: skip
+    assert re.search(r"gracias", _reply(happy), re.I)

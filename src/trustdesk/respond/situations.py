@@ -41,7 +41,15 @@ def length_limits(kind: str | None, playbook: Playbook) -> tuple[int | None, int
 _NEGATIVE_CUES = re.compile(
     r"\b(mediocre|bland|stale|rude|disgusting|awful|terrible|horrible|worst|useless|rubbish|junk|"
     r"overpriced|waste of|never again|not (?:that|very|so) good|one star|1 star|forget (?:about )?it|"
-    r"avoid|disappoint\w*|broken|cold (?:coffee|food|latte)|meh)\b",
+    r"avoid|disappoint\w*|broken|cold (?:coffee|food|latte)|meh|"
+    # Spanish: the analysis models are English-only, so Spanish complaints often come back neutral.
+    r"rot[oa]s?|fr[ií][oa]|nunca lleg[óo]|no ha llegado|lent[oa]|suci[oa]|decepci\w+|fatal|horrible|"
+    r"p[ée]sim[oa]|mal[oa]? servicio|muy mal)\b",
+    re.I,
+)
+_POSITIVE_CUES_ES = re.compile(
+    r"\b(buen[ií]sim[oa]|genial|incre[ií]ble|me encant\w+|perfect[oa]|riqu[ií]sim[oa]|qu[ée] rico|"
+    r"delicios[oa]|amable|recomiendo|gracias)\b",
     re.I,
 )
 
@@ -70,6 +78,8 @@ def effective_sentiment(analysis: Analysis, rating: float | None, text: str = ""
             return "negative"
         if rating >= 4:
             return "positive"
+    if sentiment == "neutral" and not cue and text and _POSITIVE_CUES_ES.search(text):
+        sentiment = "positive"
     upset = analysis.emotion in {"anger", "frustration", "disappointment", "sadness"}
     if sentiment == "neutral" and upset:
         return "negative"

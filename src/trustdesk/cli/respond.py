@@ -13,6 +13,15 @@ BATCH = 64
 """Messages analysed per call (analysis is batched; drafting is per message)."""
 
 
+def _playbook_choice(given: str | None) -> str | None:
+    """--playbook, else TRUSTDESK_PLAYBOOK_PATH, else None (the shipped default)."""
+    if given:
+        return given
+    from trustdesk.settings import get_settings
+
+    return get_settings().playbook_path
+
+
 def _parse_line(line: str) -> tuple[Any, dict[str, Any] | None, str | None]:
     """(id, fields, error) for one JSONL line; unknown fields are ignored."""
     try:
@@ -44,7 +53,7 @@ def _draft_file(path: Path, playbook_path: str | None) -> None:
     from trustdesk.respond.situations import channel_kind
     from trustdesk.understand import MessageInput, analyze
 
-    playbook = load_playbook(playbook_path)
+    playbook = load_playbook(_playbook_choice(playbook_path))
     recent: list[str] = []
 
     def flush(batch: list[tuple[Any, dict[str, Any] | None, str | None]]) -> None:
@@ -137,7 +146,7 @@ def register(app: typer.Typer) -> None:
         from trustdesk.understand import MessageInput, analyze
 
         try:
-            pb = load_playbook(playbook)
+            pb = load_playbook(_playbook_choice(playbook))
         except PlaybookError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None

@@ -394,6 +394,7 @@ def draft(
                        approval_reason=reason if situation.needs_approval else None, language=language,
                        situation=key, seed=seed, findings=findings)  # fmt: skip
     if not situation.public_reply:
+        base.findings = [f for f in findings if not f.code.startswith("language_")]
         base.findings.append(_f("no_public_reply", "info", situation.reason or f"{key}: no public reply"))
         return base
     values = _slot_values(pb, history, author)
@@ -423,7 +424,7 @@ def draft(
     # Alternate between the two strongest specifics; a weak (out-of-lexicon) one only when it is all we have.
     strong = [d for d in ex.details if not d.weak]
     if sentiment == "negative":  # in "lovely buns, but the wifi drops", the wifi is what needs an answer
-        strong.sort(key=lambda d: not d.contrast)
+        strong.sort(key=lambda d: (not d.contrast, d.kind != "unknown_staff"))
     strong = strong[:2]
     details: list[Detail | None] = [*(strong or ex.details[:1])] or [None]
     chosen = _ranked(ctx, base_steps, details, seed, limit, recent, message, analysis, channel, role, rating)

@@ -67,25 +67,23 @@ def test_api_webhook_signed_body_is_ingested_and_replay_is_idempotent(
     assert messages_in_db(session) == expected
 
 
-@pytest.mark.parametrize(
-    "signature",
-    [
-        None,
-        "",
-        "sha256=",
-        "sha256=" + "0" * 64,
-        "md5=abc",
-        sign_body("other-secret", b"[]"),
-        "sha256=\u00e9".encode(),
-    ],
-)
-def test_api_webhook_missing_or_bad_signature_is_401(
-    client: TestClient, session: Session, hook: str, signature: str | bytes | None
-) -> None:
+BAD_SIGNATURES: list[str | bytes | None] = [
+    None,
+    "",
+    "sha256=",
+    "sha256=" + "0" * 64,
+    "md5=abc",
+    sign_body("other-secret", b"[]"),
+    "sha256=\u00e9".encode(),
+]
+
+
+def test_api_webhook_missing_or_bad_signature_is_401(client: TestClient, session: Session, hook: str) -> None:
     body = json.dumps([record(1)]).encode()
-    response = post(client, body, signature=signature)
-    assert response.status_code == 401
-    assert response.json()["error"]["code"] == "webhook.bad_signature"
+    for signature in BAD_SIGNATURES:
+        response = post(client, body, signature=signature)
+        assert response.status_code == 401, signature
+        assert response.json()["error"]["code"] == "webhook.bad_signature"
     assert messages_in_db(session) == 0
 
 

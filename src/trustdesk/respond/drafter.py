@@ -177,11 +177,12 @@ def _compose(
             continue
         text = _phrase(step, ctx, detail if step == "reference" else None, rng, short)
         if step == "reference" and text and second is not None and not short:
-            for _ in range(4):  # the second specific in different words from the first
+            also = None
+            for _ in range(8):  # the second specific, preferably in different words from the first
                 also = _phrase(step, ctx, second, rng, short)
                 if also and also.split()[:3] != text.split()[:3]:
-                    text = f"{text} {also}"
                     break
+            text = f"{text} {also}" if also else text
         if not text:
             continue
         if step == "greet":

@@ -66,3 +66,13 @@ def test_text_recent_index_equals_brute_force_while_growing_and_sliding() -> Non
             assert abs(index.max_overlap(probe) - max_overlap(probe, window)) < 1e-9
     unrelated = RecentIndex.for_texts(["something else entirely here"])
     assert unrelated.max_overlap(probes[0]) == max_overlap(probes[0], ["something else entirely here"])
+
+
+def test_text_recent_window_is_stable_when_the_index_grows() -> None:
+    first = ["the oat latte was cold today", "thanks for the lovely review"]
+    window = RecentIndex.for_texts(first)
+    probe = "sorry the flat white was cold today and slow"
+    before = window.max_overlap(probe)
+    later = RecentIndex.for_texts([*first, "sorry the flat white was cold today and slow"])
+    assert later.max_overlap(probe) == 1.0
+    assert window.max_overlap(probe) == before == max_overlap(probe, first)

@@ -8,6 +8,7 @@ import random
 import re
 import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 _TAG = re.compile(r"<\s*(script|style)[^>]*>.*?<\s*/\s*\1\s*>|<[^>]{0,500}>", re.I | re.S)
@@ -118,25 +119,38 @@ class RecentIndex:
         return True
 
     @classmethod
-    def for_texts(cls, texts: Sequence[str]) -> RecentIndex:
-        """An index of exactly ``texts`` (reusing the previous one when possible)."""
+    def for_texts(cls, texts: Sequence[str]) -> RecentWindow:
+        """A view of exactly ``texts`` (reusing the previous index when possible)."""
         with cls._lock:
             last = cls._last
-            if last is not None and last._start < 2 * len(texts) + 100 and last._continues(texts):
-                return last
-            cls._last = cls(texts)
-            return cls._last
+            if last is None or last._start >= 2 * len(texts) + 100 or not last._continues(texts):
+                last = cls._last = cls(texts)
+            # The index only ever grows, so fixed bounds keep this view stable while others extend it.
+            return RecentWindow(last, last._start, len(last._texts))
 
-    def max_overlap(self, text: str) -> float:
-        """The same value as ``max_overlap(text, texts)``."""
+    def max_overlap(self, text: str, start: int = 0, end: int | None = None) -> float:
+        """``max_overlap(text, texts)`` over the indexed texts ``start``..``end``."""
+        end = len(self._sizes) if end is None else end
         mine = trigrams(text)
         counts: dict[int, int] = {}
-        start = self._start
         for g in mine:
             for i in self._index.get(g, ()):
-                if i >= start:
+                if start <= i < end:
                     counts[i] = counts.get(i, 0) + 1
         return max((c / min(len(mine), self._sizes[i]) for i, c in counts.items()), default=0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class RecentWindow:
+    """A fixed slice of a ``RecentIndex``: the recent replies one draft is compared with."""
+
+    index: RecentIndex
+    start: int
+    end: int
+
+    def max_overlap(self, text: str) -> float:
+        """The largest overlap of ``text`` with the replies in this window."""
+        return self.index.max_overlap(text, self.start, self.end)
 
 
 def seed_for(*parts: str | None) -> int:

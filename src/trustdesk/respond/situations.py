@@ -41,7 +41,7 @@ def length_limits(kind: str | None, playbook: Playbook) -> tuple[int | None, int
 _NEGATIVE_CUES = re.compile(
     r"\b(mediocre|bland|stale|rude|disgusting|awful|terrible|horrible|worst|useless|rubbish|junk|"
     r"overpriced|waste of|never again|not (?:that|very|so) good|one star|1 star|forget (?:about )?it|"
-    r"avoid|disappoint\w*|broken|cold (?:coffee|food|latte)|meh|"
+    r"avoid|disappoint\w*|broken|cold (?:coffee|food|latte)|meh|bloody|f+u+c+k\w*|shit\w*|crap\w*|wtf|"
     # Spanish: the analysis models are English-only, so Spanish complaints often come back neutral.
     r"rot[oa]s?|fr[ií][oa]|nunca lleg[óo]|no ha llegado|lent[oa]|suci[oa]|decepci\w+|fatal|horrible|"
     r"p[ée]sim[oa]|mal[oa]? servicio|muy mal)\b",

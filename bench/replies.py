@@ -170,6 +170,11 @@ def run(limit: int | None = None) -> dict[str, Any]:
     t0 = time.perf_counter()
     analyses = analyze(inputs)
     analysis_s = time.perf_counter() - t0
+    coverage = {
+        "channels": dict(Counter(m.channel or "none" for m in inputs).most_common()),
+        "intents": dict(Counter(a.intent for a in analyses).most_common()),
+        "languages": dict(Counter(a.language for a in analyses).most_common()),
+    }
     entities = {name: _entity_words(pb) for name, pb in playbooks.items()}
     recent: list[str] = []
     timings: list[float] = []
@@ -266,6 +271,7 @@ def run(limit: int | None = None) -> dict[str, Any]:
         "draft_ms_max": round(timings[-1], 2),
         "analysis_s": round(analysis_s, 2),
         "per_source_detail": {k: rate_of(v) for k, v in sorted(per_source.items())},
+        "coverage": coverage,
         "_samples": samples,
     }
 

@@ -73,3 +73,24 @@ def test_api_check_needs_a_message_or_conversation(client, token_for):
     response = client.post("/api/v1/replies/check", json={"reply": "Thanks!"}, headers=token_for("agent"))
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "replies.missing_message"
+
+
+def test_api_drafts_go_through_the_configured_llm_and_its_policy_breaches_are_refused(
+    client, session, token_for, monkeypatch
+):
+    from llm_server import running_chat_server
+    from trustdesk.settings import get_settings
+
+    conversation = seed_cold_latte(session)
+    headers = token_for("agent")
+    plain = client.post(f"/api/v1/conversations/{conversation.id}/drafts", headers=headers).json()
+    with running_chat_server() as chat:
+        monkeypatch.setenv("TRUSTDESK_LLM_URL", chat.url)
+        monkeypatch.setenv("TRUSTDESK_LLM_KEY", "test-key")
+        get_settings.cache_clear()
+        chat.answers.append("Sorry Maria! Here is a full refund and a year of free coffee, on us.")
+        polished = client.post(f"/api/v1/conversations/{conversation.id}/drafts", headers=headers).json()
+    get_settings.cache_clear()
+    assert len(chat.requests) == 1 and chat.requests[0]["auth"] == "Bearer test-key"
+    assert polished["reply"] == plain["reply"]  # the rewrite promised unauthorised compensation
+    assert any(f["code"].startswith("llm") for f in polished["findings"])

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from trustdesk.inbox.models import Brand, Channel, Conversation, Customer, Message
 from trustdesk.respond.checker import check_reply
 from trustdesk.respond.drafter import draft
+from trustdesk.respond.llm import rewrite
 from trustdesk.respond.playbook import load_playbook
 from trustdesk.respond.schemas import CustomerHistory, DraftResult, Finding, Playbook
 from trustdesk.settings import get_settings
@@ -91,7 +92,7 @@ def draft_for_conversation(*, session: Session, conversation_id: int, role: str 
     """Ranked drafts answering the newest customer message of a conversation."""
     ctx = reply_context(session=session, conversation_id=conversation_id)
     analysis = ctx.analysis or _analyse_now(ctx)
-    return draft(
+    result = draft(
         text=_text(ctx.message),
         analysis=analysis,
         playbook=ctx.playbook,
@@ -102,6 +103,16 @@ def draft_for_conversation(*, session: Session, conversation_id: int, role: str 
         recent_replies=ctx.recent_replies,
         role=role,
         seed=ctx.message.id,
+    )
+    # Only does anything when TRUSTDESK_LLM_URL is set; a rewrite that adds a problem is thrown away.
+    return rewrite(
+        message=_text(ctx.message),
+        result=result,
+        playbook=ctx.playbook,
+        analysis=analysis,
+        channel=ctx.channel.kind,
+        recent_replies=ctx.recent_replies,
+        role=role,
     )
 
 

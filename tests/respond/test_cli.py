@@ -50,9 +50,12 @@ def test_cli_check_reply_prints_findings(runner: CliRunner) -> None:
     result = runner.invoke(app, ["check-reply", "--message", "My flat white was cold",
                                  "--reply", "Here is 50% off, open till 10pm!", "--playbook", "bluebird",
                                  "--channel", "play-store"])  # fmt: skip
-    assert result.exit_code == 1
+    assert result.exit_code == 0
     codes = {f["code"] for f in json.loads(result.stdout)}
     assert {"unauthorised_compensation", "invented_fact"} <= codes
+    strict = runner.invoke(app, ["check-reply", "--strict", "--message", "My flat white was cold",
+                                 "--reply", "Here is 50% off, open till 10pm!", "--playbook", "bluebird"])  # fmt: skip
+    assert strict.exit_code == 1
     ok = runner.invoke(app, ["check-reply", "--message", "What time do you open?", "--reply",
                              "Hi! Our cafés are open Mon–Fri 07:00–18:00 and Sat–Sun 08:00–17:00.",
                              "--playbook", "bluebird"])  # fmt: skip

@@ -138,8 +138,11 @@ def register(app: typer.Typer) -> None:
         reply: Annotated[str, typer.Option(help="The reply to check.")],
         playbook: Annotated[str | None, typer.Option(help="Playbook YAML path or shipped name.")] = None,
         channel: Annotated[str | None, typer.Option(help="Channel name or kind, e.g. play-store.")] = None,
+        strict: Annotated[
+            bool, typer.Option("--strict", help="Exit 1 when a lead must approve (for scripts and hooks).")
+        ] = False,
     ) -> None:
-        """Check a reply against the playbook; prints the findings as JSON (exit 1 if a lead must approve)."""
+        """Check a reply against the playbook; prints the findings as JSON."""
         from trustdesk.respond import check_reply, load_playbook, requires_lead
         from trustdesk.respond.playbook import PlaybookError
         from trustdesk.respond.situations import channel_kind
@@ -155,5 +158,5 @@ def register(app: typer.Typer) -> None:
         typer.echo(
             json.dumps([f.model_dump(exclude_none=True) for f in findings], ensure_ascii=False, indent=2)
         )
-        if requires_lead(findings):
+        if strict and requires_lead(findings):
             raise typer.Exit(1)

@@ -165,3 +165,23 @@ def test_api_webhook_body_over_limit_is_413(small_client: TestClient, session: S
 def test_api_webhook_default_limit_is_5_mb(client: TestClient, hook: str) -> None:
     body = b" " * (5 * 1024 * 1024 + 1)
     assert post(client, body).status_code == 413
+
+
+def test_api_webhook_messages_are_analysed_after_commit_by_the_sweeper(
+    client: TestClient, session: Session, hook: str, engine: Engine
+) -> None:
+    from trustdesk.worker import start_inprocess, stop_inprocess
+
+    sweeper = start_inprocess(client.app.state.engine, interval=3600)  # type: ignore[attr-defined]
+    try:
+        assert sweeper.idle.wait(timeout=60)
+        body = json.dumps(
+            [record(1, text="Furious: my Monthly Beans box never arrived, BB-123456!")]
+        ).encode()
+        assert post(client, body).status_code == 200
+        assert sweeper.idle.wait(timeout=120)
+    finally:
+        stop_inprocess(client.app.state.engine)  # type: ignore[attr-defined]
+    session.rollback()
+    message = session.scalars(select(Message)).one()
+    assert message.analyzed_at is not None and message.analysis_model and message.intent

@@ -12,7 +12,7 @@ import hmac
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from sqlalchemy import select
 
 from trustdesk.api.deps import SessionDep
@@ -22,6 +22,7 @@ from trustdesk.collect.ingest import ingest_batch
 from trustdesk.collect.records import ParsedRecord, Rejected
 from trustdesk.inbox.models import Channel
 from trustdesk.inbox.schemas import BatchReportRead
+from trustdesk.worker import dispatch_analysis
 
 SIGNATURE_HEADER = "X-Trustdesk-Signature"
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -77,7 +78,9 @@ def parse_webhook_body(body: bytes) -> list[ParsedRecord | Rejected]:
 
 
 @router.post("/webhooks/{channel_name}", name="api.webhooks.receive")
-def receive(channel_name: str, body: RawBody, request: Request, session: SessionDep) -> BatchReportRead:
+def receive(
+    channel_name: str, body: RawBody, request: Request, session: SessionDep, background: BackgroundTasks
+) -> BatchReportRead:
     """Store a signed delivery of generic-JSON messages and say what happened to each."""
     channel = session.scalars(select(Channel).where(Channel.name == channel_name)).first()
     if channel is None:
@@ -88,6 +91,10 @@ def receive(channel_name: str, body: RawBody, request: Request, session: Session
         raise ApiError("webhook.bad_signature", f"missing or wrong {SIGNATURE_HEADER}", status=401)
     records = parse_webhook_body(body)
     report = ingest_batch(session=session, channel=channel, records=records, actor_kind="webhook")
+    # Background tasks run after the response, so after the request's transaction has committed.
+    background.add_task(
+        dispatch_analysis, engine=request.app.state.engine, message_ids=list(report.message_ids)
+    )
     return BatchReportRead(
         new=report.new,
         updated=report.updated,

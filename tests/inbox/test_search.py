@@ -167,3 +167,29 @@ def test_search_bad_cursor_is_a_coded_error(session: Session) -> None:
 def test_search_parse_query_builds_only_quoted_tokens() -> None:
     parsed = parse_query('"almond  croissant" NEAR( x* "')
     assert parsed.fts5() == '"almond croissant" AND "near" AND "x"'
+
+
+def test_search_common_word_walk_gives_the_same_pages(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite switches strategy for words in many messages; the answer must not change with it.
+    channel = make_channel(session)
+    for i in range(9):
+        conv = make_conversation(
+            session, channel=channel, last_message_at=BASE_TIME - timedelta(days=i * 7 % 5)
+        )
+        make_message(session, conversation=conv, text=f"cold brew {i}", created_at=conv.last_message_at)
+    session.commit()
+
+    def pages() -> list[list[int]]:
+        out, cursor = [], None
+        while True:
+            page = search_messages(session=session, query="cold brew", limit=4, cursor=cursor)
+            out.append([m.id for m in page.items])
+            if page.next_cursor is None:
+                return out
+            cursor = page.next_cursor
+
+    sorted_pages = pages()
+    monkeypatch.setattr("trustdesk.inbox.search.COMMON_MATCHES", 2)
+    assert pages() == sorted_pages and sum(map(len, sorted_pages)) == 9

@@ -25,6 +25,8 @@ from trustdesk.inbox.models import Channel, Message
 
 MAX_QUERY_CHARS = 1000
 MAX_CHUNKS = 32
+# Above this many matches, walking messages newest-first beats sorting the matches (SQLite).
+COMMON_MATCHES = 2000
 _PHRASE_OR_WORD = re.compile(r'"([^"]*)"|(\S+)')
 # Characters the SQLite tokenizer keeps inside a token: letters, digits, marks (folded away later).
 _TOKEN = re.compile(r"[^\W_]+")
@@ -61,8 +63,12 @@ def parse_query(query: str) -> SearchQuery:
     return SearchQuery(tuple(chunks[:MAX_CHUNKS]))
 
 
-def message_match(*, dialect: str, query: SearchQuery) -> ColumnElement[bool]:
-    """A WHERE clause on ``messages`` true for messages matching ``query`` (false if it is empty)."""
+def message_match(*, dialect: str, query: SearchQuery, walk_newest: bool = False) -> ColumnElement[bool]:
+    """A WHERE clause on ``messages`` true for messages matching ``query`` (false if it is empty).
+
+    ``walk_newest`` (SQLite): match by probing each row met while walking messages newest first,
+    instead of fetching and sorting every match — the fast way for words in many messages.
+    """
     if query.is_empty:
         return false()
     if dialect == "postgresql":
@@ -76,7 +82,16 @@ def message_match(*, dialect: str, query: SearchQuery) -> ColumnElement[bool]:
         .select_from(text("message_fts"))
         .where(text("message_fts MATCH :fts_query").bindparams(fts_query=query.fts5()))
     )
-    return Message.id.in_(fts_ids)
+    # "+ 0" hides the primary key from the planner, so it walks ix_messages_created and probes.
+    return (Message.id + 0).in_(fts_ids) if walk_newest else Message.id.in_(fts_ids)
+
+
+def _common_on_sqlite(session: Session, query: SearchQuery) -> bool:
+    """True when at least COMMON_MATCHES messages match (counting stops there, so this stays cheap)."""
+    capped = text(
+        "SELECT count(*) FROM (SELECT rowid FROM message_fts WHERE message_fts MATCH :q LIMIT :cap)"
+    ).bindparams(q=query.fts5(), cap=COMMON_MATCHES)
+    return (session.scalar(capped) or 0) >= COMMON_MATCHES
 
 
 @dataclass(slots=True)
@@ -105,7 +120,10 @@ def search_messages(
         return SearchPage(items=[], next_cursor=None)
     limit = max(1, min(limit, 200))
     dialect = session.get_bind().dialect.name
-    stmt: Select[Any] = select(Message).where(message_match(dialect=dialect, query=parsed))
+    # SQLite cannot sort FTS5 matches by date without reading them all: for a word in thousands of
+    # messages, walk the newest messages and probe instead (PostgreSQL's planner makes this choice).
+    walk = dialect == "sqlite" and _common_on_sqlite(session, parsed)
+    stmt: Select[Any] = select(Message).where(message_match(dialect=dialect, query=parsed, walk_newest=walk))
     # "+ 0": a brand is most of the table, so its channels must not steer the planner to scan by channel.
     channel = Message.channel_id + 0
     if brand_id is not None:

@@ -102,3 +102,12 @@ def test_pipeline_mixed_language_and_order_preserved():
 
 def test_pipeline_empty_batch():
     assert analyze([], tier="fast") == []
+
+
+@pytest.mark.parametrize(
+    "text", ["great, another outage 🙃", "Oh brilliant, my order is late AGAIN. Love that for me."]
+)
+def test_pipeline_sarcasm_is_not_praise(text):
+    a = _one(text)
+    assert a.sentiment != "positive" and a.intent != "praise"
+    assert any("sarcasm" in r for r in a.reasons)

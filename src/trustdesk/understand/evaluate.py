@@ -120,6 +120,10 @@ def rules_report(tier: str, data: Path) -> dict[str, float]:
     m["spam_false_positive_rate_customer_tweets"] = float(np.mean([a.spam for a in out]))
     m["language_en_rate_customer_tweets"] = float(np.mean([a.language == "en" for a in out]))
     m["language_und_rate_customer_tweets"] = float(np.mean([a.language == "und" for a in out]))
+    rows = _rows(data / "tweeteval_irony" / "validation.jsonl")
+    cue = [int(rules.sarcasm(r["text"])) for r in rows]
+    m["sarcasm_cue_precision_vs_irony"] = _precision([int(r["label"] == "irony") for r in rows], cue)
+    m["sarcasm_cue_recall_vs_irony"] = _recall([int(r["label"] == "irony") for r in rows], cue)
     rows = _rows(EVAL_DATA / "bluebird_intents_v1.jsonl")
     out = analyze([MessageInput(text=r["text"]) for r in rows], tier=tier)
     spam_gold = [int(r["label"] == "spam") for r in rows]

@@ -20,15 +20,16 @@ _STOPWORDS: dict[str, str] = {
     "thanks thank please great good bad love terrible awful amazing service staff order app refund "
     "delivery coffee why how lovely nice love loved best worst ever never again still waiting",
     "fr": "le la les des une un est et je vous nous pas pour dans que qui avec sur mais très ce cette "
-    "sont mon ma mes du au aux c'est j'ai il elle ils merci bonjour ne plus tout",
+    "sont mon ma mes du au aux c'est j'ai il elle ils merci bonjour ne plus tout était été avait suis "
+    "vraiment trop rien jamais toujours où",
     "de": "der die das und ist nicht ich sie wir ein eine mit für auf den dem zu es war sehr aber auch "
-    "noch kein keine mein meine wie bei sich hat haben danke bitte nur schon",
+    "noch kein keine mein meine wie bei sich hat haben danke bitte nur schon wurde wirklich immer",
     "es": "el la los las y es en de que no por para con una un muy pero mi su se lo del al está son "
-    "gracias hola todo más como fue tengo yo",
+    "gracias hola todo más como fue tengo yo estaba muy nunca siempre pero",
     "it": "il lo la gli le e è di che non per con una un sono ma mi ho molto del della nel questo "
-    "grazie ciao tutto anche come era",
+    "grazie ciao tutto anche come era sempre mai stato",
     "pt": "o a os as e é de que não para com uma um muito mas meu minha do da no na em foi são "
-    "obrigado obrigada olá tudo você está",
+    "obrigado obrigada olá tudo você está estava nunca sempre",
     "nl": "de het een en is van ik niet dat op te met voor zijn maar mijn wij jullie ook nog geen "
     "heel bedankt hallo dit deze wel",
     "sv": "och är det att jag inte en ett på för med som har till var mycket men min mitt vi tack hej "

@@ -134,16 +134,26 @@ def _assemble(
         stars = int(min(5, max(1, round(float(item.rating)))))
         p_sent = 0.6 * p_sent + 0.4 * _RATING_PRIOR[stars - 1]
         reasons.append(f"sentiment blended with the {stars}-star rating")
-    sentiment = SENTIMENTS[int(np.argmax(p_sent))]
-    p_neg = float(p_sent[0])
-    p_irony = float(heads["irony"][row, 0])
-    if sentiment == "positive" and p_irony >= 0.8:
-        reasons.append("possibly ironic: read the positive sentiment with care")
     emotion_scores = dict(zip(EMOTIONS, emo_row, strict=True))
     emotion = EMOTIONS[int(np.argmax(emo[row]))]
+    sarcastic = p_sent[2] > p_sent[0] and rules.sarcasm(c.raw)
+    if sarcastic:
+        # "great, another outage 🙃": the praise words are the joke; read them as their opposite
+        p_sent = p_sent[::-1].copy()
+        moved = emotion_scores["joy"] + emotion_scores["gratitude"]
+        emotion_scores = {**emotion_scores, "joy": 0.0, "gratitude": 0.0}
+        emotion_scores["frustration"] = round(emotion_scores["frustration"] + moved, 4)
+        emotion = max(emotion_scores, key=lambda e: emotion_scores[e])
+        reasons.append("sarcasm cue: positive words read as negative")
+    elif p_sent[2] > p_sent[0] and float(heads["irony"][row, 0]) >= 0.8:
+        reasons.append("possibly ironic: read the positive sentiment with care")
+    sentiment = SENTIMENTS[int(np.argmax(p_sent))]
+    p_neg = float(p_sent[0])
 
     intent_scores = dict(zip(INTENTS, int_row, strict=True))
     intent = INTENTS[int(np.argmax(heads["intent"][row]))]
+    if sarcastic and intent == "praise":
+        intent = "complaint"
     spam = sig.spam_score >= SPAM_RULE or (intent_scores["spam"] >= SPAM_MODEL and sig.links > 0)
     custom = _keyword_intent(c.text, intent_keywords)
     if custom is not None:

@@ -119,6 +119,22 @@ _SUGGESTION_RE = re.compile(
 )
 
 
+_SARCASM_RE = re.compile(
+    r"[\U0001F643\U0001F644\U0001F612]|thanks? for nothing|cheers for nothing|love that for me|yeah,? right|"
+    r"\b(?:oh|just|how|so|really) (?:great|brilliant|fantastic|wonderful|perfect|lovely|amazing)\b|"
+    r"\bwhat (?:a|an) (?:great|brilliant|fantastic|wonderful|lovely) (?:way|start|surprise)|"
+    r"\b(?:great|brilliant|fantastic|wonderful|perfect|love it|amazing)\b.{0,40}"
+    r"\b(?:another|again|outage|delay(?:ed)?|late|cancel(?:led|ed)|broken|crash(?:ed|es|ing)?|down again|"
+    r"still waiting|no reply|lost)\b",
+    re.I,
+)
+
+
+def sarcasm(text: str) -> bool:
+    """Cues of sarcasm: praise words next to a failure, or the eye-roll emoji family."""
+    return bool(_SARCASM_RE.search(text[:5000]))
+
+
 def is_question(text: str) -> bool:
     """A question by its shape: ends with a question mark or starts with an interrogative."""
     t = text.strip()

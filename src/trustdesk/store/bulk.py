@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 
@@ -23,7 +25,7 @@ def insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any]
     if session.get_bind().dialect.name != "sqlite":
         stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
         return list(session.scalars(stmt, rows, execution_options={"render_nulls": True}))
-    session.execute(insert(model.__table__), rows)
+    _executemany_sqlite(session, model.__table__, rows)
     last = session.execute(text("SELECT last_insert_rowid()")).scalar_one()
     first = last - len(rows) + 1
     count = session.scalar(
@@ -32,3 +34,36 @@ def insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any]
     if count != len(rows):
         raise RuntimeError(f"{model.__tablename__}: new ids are not consecutive ({count} of {len(rows)})")
     return list(range(first, last + 1))
+
+
+def _executemany_sqlite(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """One driver-level executemany with the columns' own bind processing done once per value.
+
+    SQLAlchemy's executemany rebuilds a parameter dictionary per row, which cost about a fifth of
+    an import; values still go through each column type's processor, so storage is unchanged.
+    """
+    columns = list(rows[0])
+    if any(len(row) != len(columns) for row in rows):
+        session.execute(insert(table), rows)  # uneven rows: let SQLAlchemy fill the gaps
+        return
+    dialect = session.get_bind().dialect
+    processors = [_processor(table, name, dialect) for name in columns]
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    # Identifiers come from our own table metadata, quoted by the dialect; every value is bound.
+    sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"  # noqa: S608
+    params = [
+        tuple(
+            value if proc is None or value is None else proc(value)
+            for proc, value in zip(processors, (row[c] for c in columns), strict=True)
+        )
+        for row in rows
+    ]
+    session.connection().exec_driver_sql(sql, params)
+
+
+def _processor(table: Table, name: str, dialect: Dialect) -> Callable[[Any], Any] | None:
+    column_type = table.c[name].type.dialect_impl(dialect)
+    processor: Callable[[Any], Any] | None = column_type.bind_processor(dialect)
+    return processor

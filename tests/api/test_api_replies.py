@@ -94,3 +94,28 @@ def test_api_drafts_go_through_the_configured_llm_and_its_policy_breaches_are_re
     assert len(chat.requests) == 1 and chat.requests[0]["auth"] == "Bearer test-key"
     assert polished["reply"] == plain["reply"]  # the rewrite promised unauthorised compensation
     assert any(f["code"].startswith("llm") for f in polished["findings"])
+
+
+def test_api_drafts_follow_the_playbook_edited_in_the_desk(client, session, token_for):
+    conversation = seed_cold_latte(session)
+    from trustdesk.inbox.models import Brand
+
+    brand = session.get(Brand, conversation.brand_id)
+    brand.settings = {
+        "playbook_yaml": "extends: bluebird\nforbidden_phrases: ['oat latte']\nvoice:\n  signer: Robin\n"
+    }
+    session.commit()
+    body = client.post(f"/api/v1/conversations/{conversation.id}/drafts", headers=token_for("agent")).json()
+    assert "Robin" in body["reply"]
+
+
+def test_playbook_text_errors_are_listed_and_extends_only_shipped():
+    import pytest
+
+    from trustdesk.respond.playbook import PlaybookError, parse_playbook_text
+
+    with pytest.raises(PlaybookError) as err:
+        parse_playbook_text("extends: ../../etc/passwd\n")
+    assert "no shipped playbook" in str(err.value)
+    with pytest.raises(PlaybookError):
+        parse_playbook_text("- just a list\n")

@@ -56,9 +56,7 @@ class Channel(CreatedAtMixin, Base):
     """One front door: a Google location, an app in a store, a page, an account, a mailbox, a webhook."""
 
     __tablename__ = "channels"
-    __table_args__ = (
-        CheckConstraint(f"kind IN ({', '.join(repr(k) for k in CHANNEL_KINDS)})", name="kind"),
-    )
+    __table_args__ = (CheckConstraint(f"kind IN ({', '.join(repr(k) for k in CHANNEL_KINDS)})", name="kind"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
@@ -124,6 +122,8 @@ class Conversation(CreatedAtMixin, Base):
         Index("ix_conversations_last_message", "last_message_at", "id"),
         Index("ix_conversations_assignee", "assignee_id", "status"),
         Index("ix_conversations_sentiment", "sentiment", "priority", "id"),
+        Index("ix_conversations_priority", "priority", "id"),
+        Index("ix_conversations_waiting", "waiting_since", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -180,6 +180,8 @@ class Message(Base):
         CheckConstraint("direction IN ('inbound', 'outbound')", name="direction"),
         Index("ix_messages_conversation", "conversation_id", "created_at"),
         Index("ix_messages_pending_analysis", "analyzed_at", "direction"),
+        Index("ix_messages_created", "created_at", "id"),
+        # SQLite also has ix_messages_search_order (id, created_at, channel_id) for FTS ordering: see 0002.
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

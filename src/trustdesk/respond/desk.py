@@ -16,7 +16,7 @@ from trustdesk.inbox.models import Brand, Channel, Conversation, Customer, Messa
 from trustdesk.respond.checker import check_reply
 from trustdesk.respond.drafter import draft
 from trustdesk.respond.llm import rewrite
-from trustdesk.respond.playbook import load_playbook
+from trustdesk.respond.playbook import load_playbook, parse_playbook_text
 from trustdesk.respond.schemas import CustomerHistory, DraftResult, Finding, Playbook
 from trustdesk.settings import get_settings
 from trustdesk.understand.schemas import Analysis
@@ -49,7 +49,10 @@ class ReplyContext:
 
 
 def playbook_for(brand: Brand) -> Playbook:
-    """The brand's playbook: its own (``settings.playbook``: a path or a shipped name), else the default."""
+    """The brand's playbook: edited in the desk, else ``settings.playbook`` (path or shipped name), else default."""
+    edited = (brand.settings or {}).get("playbook_yaml")
+    if isinstance(edited, str) and edited.strip():
+        return parse_playbook_text(edited, source=f"playbook of {brand.slug}")
     chosen = (brand.settings or {}).get("playbook") or get_settings().playbook_path
     if chosen is None and brand.slug in _shipped():
         chosen = brand.slug

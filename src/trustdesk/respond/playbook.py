@@ -51,10 +51,19 @@ def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if path in seen:
         raise PlaybookError(source, [("extends", "playbooks extend each other in a cycle")])
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PlaybookError(source, [("", f"cannot read the file: {exc.strerror or exc}")]) from exc
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise PlaybookError(source, [("", f"not valid YAML: {exc}")]) from exc
+    return _resolve(text, source=source, base=path.parent, seen=(*seen, path))
+
+
+def _resolve(text: str, *, source: str, base: Path | None, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Parse YAML text and merge it over the playbook it ``extends`` (relative paths need a ``base``)."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
         raise PlaybookError(source, [("", f"not valid YAML: {exc}")]) from exc
     if not isinstance(raw, dict):
         raise PlaybookError(source, [("", "the playbook must be a mapping at the top level")])
@@ -64,8 +73,19 @@ def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if not isinstance(parent, str):
         raise PlaybookError(source, [("extends", "must be a playbook name or a path")])
     shipped = PLAYBOOK_DIR / f"{parent}.yaml"
-    parent_path = shipped if shipped.exists() else (path.parent / parent)
-    return _merge(_read(parent_path.resolve(), (*seen, path)), raw)
+    if shipped.exists():
+        parent_path = shipped
+    elif base is not None:
+        parent_path = base / parent
+    else:
+        raise PlaybookError(source, [("extends", f"no shipped playbook named {parent!r}")])
+    return _merge(_read(parent_path.resolve(), seen), raw)
+
+
+@lru_cache(maxsize=32)
+def parse_playbook_text(text: str, *, source: str = "<playbook>") -> Playbook:
+    """Validate a playbook given as YAML text (as saved in the desk's editor); ``extends`` a shipped one."""
+    return parse_playbook(_resolve(text, source=source, base=None), source=source)
 
 
 def _loc(parts: tuple[int | str, ...]) -> str:

@@ -11,6 +11,7 @@ from trustdesk.inbox.models import (
     Message,
     MessageRevision,
 )
+from trustdesk.publish.models import Note, OutboxItem, Reply
 from trustdesk.store.base import Base
 from trustdesk.team.models import ApiToken, AuditEvent, Membership, User
 
@@ -28,5 +29,8 @@ __all__ = [
     "Membership",
     "Message",
     "MessageRevision",
+    "Note",
+    "OutboxItem",
+    "Reply",
     "User",
 ]

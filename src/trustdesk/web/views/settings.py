@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import tempfile
-from pathlib import Path
-from typing import Any
 
 import yaml
 from fastapi import APIRouter, Form, Request
@@ -14,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trustdesk.inbox.models import Brand
-from trustdesk.respond.playbook import PLAYBOOK_DIR, PlaybookError, load_playbook
+from trustdesk.respond.playbook import PLAYBOOK_DIR, PlaybookError, parse_playbook_text
 from trustdesk.team import audit
 from trustdesk.team.models import ROLES, AuditEvent, Membership, User
 from trustdesk.team.permissions_web import NotVisible, Viewer
@@ -123,19 +120,9 @@ def validate_playbook_text(text: str) -> list[tuple[str, str]]:
     if len(text.encode("utf-8")) > MAX_PLAYBOOK_BYTES:
         return [("", f"the playbook is larger than {MAX_PLAYBOOK_BYTES // 1000} kB")]
     try:
-        data: Any = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        return [("", f"not valid YAML: {exc}")]
-    if not isinstance(data, dict):
-        return [("", "the playbook must be a mapping at the top level")]
-    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"playbook-{digest}.yaml"
-        path.write_text(text, encoding="utf-8")
-        try:
-            load_playbook(path)
-        except PlaybookError as exc:
-            return list(exc.errors)
+        parse_playbook_text(text, source="playbook")
+    except PlaybookError as exc:
+        return list(exc.errors)
     return []
 
 

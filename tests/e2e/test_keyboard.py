@@ -9,9 +9,12 @@ def test_keyboard_only_pass(browser, server: Server) -> None:  # type: ignore[no
     context = browser.new_context(viewport={"width": 1360, "height": 900})
     page = context.new_page()
     page.goto(f"{server.url}/login")
-    page.keyboard.type("lee@bluebird.example")  # the e-mail field has focus on load
+    # autofocus is applied after load; typing before it lands would lose keystrokes
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'email'")
+    page.keyboard.type("lee@bluebird.example")
     page.keyboard.press("Tab")
     page.keyboard.type(DEMO_PASSWORD)
+    assert page.input_value("input[name=email]") == "lee@bluebird.example"
     page.keyboard.press("Enter")
     page.wait_for_url("**/inbox")
 

@@ -34,7 +34,7 @@ def import_file(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the summary as JSON (last line of stdout).")
     ] = False,
-    batch_size: Annotated[int, typer.Option(help="Records per transaction.")] = 2000,
+    batch_size: Annotated[int, typer.Option(help="Records per transaction.")] = 5000,
     analyze: Annotated[
         bool, typer.Option(help="Analyse the new messages after the import is committed.")
     ] = True,

@@ -25,7 +25,7 @@ from trustdesk.store.bulk import insert_returning_ids
 from trustdesk.store.db import unit_of_work
 from trustdesk.team import audit
 
-DEFAULT_BATCH_SIZE = 2000
+DEFAULT_BATCH_SIZE = 5000
 _SUBJECT_CHARS = 200
 
 

@@ -40,7 +40,7 @@ class UnknownComponentError(LookupError):
 
 _FACTORIES: dict[str, Callable[[], Component]] = {}
 _LOADED: dict[str, Component] = {}
-_LOCK = threading.Lock()
+_LOCK = threading.RLock()  # re-entrant: the ensemble loads its parts inside get()
 
 
 def register(name: str) -> Callable[[Callable[[], Component]], Callable[[], Component]]:

@@ -30,3 +30,21 @@ def test_cli_tokens_create_list_revoke(db_url):
         assert client.get("/api/v1/conversations", headers=headers).status_code == 401
     assert runner.invoke(app, ["tokens", "revoke", "99999"]).exit_code == 1
     assert runner.invoke(app, ["tokens", "create", "--email", "nobody@example.com"]).exit_code == 1
+
+
+def test_cli_tokens_create_in_a_fresh_process(db_url):
+    """Only the CLI's own imports are loaded there: every model must still be mapped (regression)."""
+    import os
+    import subprocess
+    import sys
+
+    made = runner.invoke(app, ["users", "create", "--role", "lead", "--email", "jess@example.com", "--password",
+                               "correct horse battery"])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    env = {**os.environ, "TRUSTDESK_DATABASE_URL": db_url}
+    done = subprocess.run(
+        [sys.executable, "-m", "trustdesk.cli.main", "tokens", "create", "--email", "jess@example.com"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1].startswith("td_")

@@ -51,6 +51,10 @@ def get_engine(url: str | None = None) -> Engine:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """A session factory bound to ``engine``; objects stay usable after commit."""
+    # Every mapper must be known before the first flush, whichever capability opened the session
+    # (an audit event points at brands even when only team code was imported).
+    import trustdesk.store.models  # noqa: F401
+
     return sessionmaker(bind=engine, expire_on_commit=False, future=True)
 
 

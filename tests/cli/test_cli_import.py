@@ -114,3 +114,13 @@ def test_cli_import_refuses_an_unmigrated_database(tmp_path, monkeypatch):
     assert code == 0 and "database at" in out
     get_settings.cache_clear()
     get_engine.cache_clear()
+
+
+def test_cli_analyze_pending_refuses_an_unmigrated_database_clearly(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRUSTDESK_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    code, _, err = run("analyze-pending")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    assert code == 2 and "trustdesk db upgrade" in err

@@ -10,6 +10,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from trustdesk.cli._common import migrated_engine
+
 brands_app = typer.Typer(
     help="Brands: the companies whose front doors trustdesk watches.", no_args_is_help=True
 )
@@ -44,16 +46,10 @@ def import_file(
 
     from trustdesk.collect import formats
     from trustdesk.collect.ingest import IngestError, run_import
-    from trustdesk.store.db import get_engine
-    from trustdesk.store.migrate import DatabaseNotMigrated, ensure_migrated
 
     if not file.is_file():
         _fail(f"no such file: {file}")
-    engine = get_engine()
-    try:
-        ensure_migrated(engine)
-    except DatabaseNotMigrated as exc:
-        _fail(str(exc))
+    engine = migrated_engine()
     size = file.stat().st_size
     with file.open("rb") as raw:
         reader = formats.CountingReader(raw)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import typer
-from sqlalchemy import Engine
+
+from trustdesk.cli._common import migrated_engine
 
 users_app = typer.Typer(help="Team members: create users.", no_args_is_help=True)
 
@@ -23,7 +24,7 @@ def create(
 
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    engine = _migrated_engine()
+    engine = migrated_engine()
     try:
         with unit_of_work(engine) as session:
             user = create_user(
@@ -51,7 +52,7 @@ def token_create(
     from trustdesk.team.models import User
     from trustdesk.team.tokens import create_token
 
-    with unit_of_work(_migrated_engine()) as session:
+    with unit_of_work(migrated_engine()) as session:
         user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
         if user is None:
             typer.echo(f"error: no user {email!r}", err=True)
@@ -70,7 +71,7 @@ def token_list(email: str = typer.Option(..., "--email", help="Whose tokens.")) 
     from trustdesk.team.models import User
     from trustdesk.team.tokens import list_tokens
 
-    with unit_of_work(_migrated_engine()) as session:
+    with unit_of_work(migrated_engine()) as session:
         user = session.scalars(select(User).where(User.email == email.strip().lower())).first()
         for token in list_tokens(session=session, user_id=user.id) if user else []:
             state = "revoked" if token.revoked_at else f"last used {token.last_used_at or 'never'}"
@@ -84,26 +85,12 @@ def token_revoke(token_id: int) -> None:
     from trustdesk.team.tokens import TokenError, revoke_token
 
     try:
-        with unit_of_work(_migrated_engine()) as session:
+        with unit_of_work(migrated_engine()) as session:
             revoke_token(session=session, token_id=token_id)
     except TokenError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=1) from None
     typer.echo(f"token {token_id} revoked")
-
-
-def _migrated_engine() -> Engine:
-    """The configured engine, or exit 2 with the clear message when the database is not migrated."""
-    from trustdesk.store import migrate
-    from trustdesk.store.db import get_engine
-
-    engine = get_engine()
-    try:
-        migrate.ensure_migrated(engine)
-    except migrate.DatabaseNotMigrated as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(code=2) from None
-    return engine
 
 
 def register(app: typer.Typer) -> None:

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from trustdesk.cli._common import migrated_engine
+
 
 def worker(
     processes: Annotated[int, typer.Option(help="Worker processes.")] = 1,
@@ -21,12 +23,9 @@ def worker(
 
 def analyze_pending() -> None:
     """Analyse every message still waiting for analysis, here and now."""
-    from trustdesk.store.db import get_engine
-    from trustdesk.store.migrate import ensure_migrated
     from trustdesk.worker.analysis import analyze_all_pending
 
-    engine = get_engine()
-    ensure_migrated(engine)
+    engine = migrated_engine()
     typer.echo(f"analysed {analyze_all_pending(engine=engine)} messages")
 
 

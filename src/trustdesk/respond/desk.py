@@ -8,15 +8,17 @@ brand's recent public replies (so no two replies share their wording).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trustdesk.inbox.analysis import stored_analysis
 from trustdesk.inbox.models import Brand, Channel, Conversation, Customer, Message
 from trustdesk.respond.checker import check_reply
 from trustdesk.respond.drafter import draft
 from trustdesk.respond.llm import rewrite
-from trustdesk.respond.playbook import load_playbook, parse_playbook_text
+from trustdesk.respond.playbook import load_playbook, parse_playbook_text, shipped_playbooks
 from trustdesk.respond.schemas import CustomerHistory, DraftResult, Finding, Playbook
 from trustdesk.settings import get_settings
 from trustdesk.understand.schemas import Analysis
@@ -59,10 +61,10 @@ def playbook_for(brand: Brand) -> Playbook:
     return load_playbook(chosen)
 
 
-def _shipped() -> set[str]:
-    from trustdesk.respond.playbook import shipped_playbooks
-
-    return set(shipped_playbooks())
+@cache
+def _shipped() -> frozenset[str]:
+    # The package's playbook folder does not change while the process runs: list it once, not per draft.
+    return frozenset(shipped_playbooks())
 
 
 def reply_context(*, session: Session, conversation_id: int) -> ReplyContext:
@@ -85,7 +87,7 @@ def reply_context(*, session: Session, conversation_id: int) -> ReplyContext:
         message=message,
         channel=channel,
         playbook=playbook_for(brand),
-        analysis=analysis_of(message),
+        analysis=stored_analysis(message),
         history=customer_history(session=session, conversation=conv),
         recent_replies=recent_replies(session=session, brand_id=conv.brand_id),
     )
@@ -133,26 +135,6 @@ def check_for_conversation(
         recent_replies=ctx.recent_replies,
         role=role,
         rating=ctx.message.rating,
-    )
-
-
-def analysis_of(message: Message) -> Analysis | None:
-    """The stored analysis of ``message``, or None if it has not been analysed yet."""
-    if message.analyzed_at is None or message.sentiment is None:
-        return None
-    return Analysis(
-        sentiment=message.sentiment,
-        sentiment_score=message.sentiment_score or 0.0,
-        emotion=message.emotion or "neutral",
-        emotion_scores=dict(message.emotion_scores or {}),
-        intent=message.intent or "other",
-        abusive=bool(message.abusive),
-        over_the_top=bool(message.over_the_top),
-        spam=bool(message.spam),
-        language=message.language or "und",
-        urgency=message.urgency or 0.0,
-        reasons=list(message.analysis_reasons or []),
-        model=message.analysis_model or "",
     )
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from trustdesk.inbox.analysis import stored_analysis
 from trustdesk.inbox.models import Channel, Conversation, Message
 from trustdesk.store.base import utcnow
 from trustdesk.store.db import unit_of_work
@@ -109,7 +110,7 @@ def refresh_conversations(
             scored = [
                 (
                     priority(
-                        analysis=_as_analysis(r),
+                        analysis=_analysed(r),
                         rating=conv.rating,
                         followers=followers,
                         is_public=conv.is_public,
@@ -143,6 +144,8 @@ _SUMMARY_COLUMNS = (
     Message.language,
     Message.urgency,
     Message.author_followers,
+    Message.analysis_reasons,
+    Message.analysis_model,
 )
 
 
@@ -175,21 +178,10 @@ def _waiting_messages(session: Session, conversation_ids: list[int]) -> dict[int
     return out
 
 
-def _as_analysis(message: Any) -> Analysis:
-    from trustdesk.understand.schemas import Analysis
-
-    return Analysis(
-        sentiment=message.sentiment or "neutral",
-        sentiment_score=message.sentiment_score or 0.0,
-        emotion=message.emotion or "neutral",
-        emotion_scores=message.emotion_scores or {},
-        intent=message.intent or "other",
-        abusive=bool(message.abusive),
-        over_the_top=bool(message.over_the_top),
-        spam=bool(message.spam),
-        language=message.language or "und",
-        urgency=message.urgency or 0.0,
-    )
+def _analysed(row: Any) -> Analysis:
+    analysis = stored_analysis(row)
+    assert analysis is not None  # _waiting_messages only hands back analysed rows
+    return analysis
 
 
 def _channel_kinds(session: Session) -> dict[int, str]:

@@ -137,14 +137,21 @@ def main() -> None:
         weight_decay=0.01,
     )
     warmup = max(1, total_steps // 20)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / warmup) * max(0.05, 1 - s / max(1, total_steps))
-    )
+    budget = args.minutes * 60
+    t0 = time.time()
+
+    def lr_factor(s: int) -> float:
+        # linear warm-up by steps, then linear decay by whichever of time or steps is further along, so a
+        # run slowed by a busy machine still ends with a small learning rate instead of stopping mid-schedule
+        done = max(s / max(1, total_steps), (time.time() - t0) / budget)
+        return min(1.0, (s + 1) / warmup) * max(0.05, 1 - done)
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_factor)
+    t0 = last_ckpt = time.time()
     order = {n: list(range(len(encoded[n]))) for n in names}
     pos = dict.fromkeys(names, 0)
     for n in names:
         rng.shuffle(order[n])
-    t0 = last_ckpt = time.time()
     step, losses = 0, []
     print(f"planned steps {total_steps}; task sizes { {n: len(encoded[n]) for n in names} }", flush=True)
     while time.time() - t0 < args.minutes * 60 and step < total_steps:

@@ -25,3 +25,16 @@ def test_language_detects_common_languages(text, lang):
 @pytest.mark.parametrize("text", ["", "😀😀😀", "12345", "ok"])
 def test_language_unknown_is_und(text):
     assert detect(text) == "und"
+
+
+def test_language_ascii_word_pattern_matches_the_unicode_one():
+    from trustdesk.understand import language
+
+    texts = [
+        "it's the BEST coffee, isn't it?",
+        "don't 2day l8r x-ray o'clock 'quoted' rock'n'roll",
+        "a1b2 c_d",
+    ]
+    for text in texts:
+        low = text.lower()
+        assert language._ASCII_WORD_RE.findall(low) == language._WORD_RE.findall(low)

@@ -111,3 +111,15 @@ def test_pipeline_sarcasm_is_not_praise(text):
     a = _one(text)
     assert a.sentiment != "positive" and a.intent != "praise"
     assert any("sarcasm" in r for r in a.reasons)
+
+
+def test_pipeline_brand_keywords_first_intent_wins_and_whole_words_only():
+    keywords = {"loyalty": ["rewards", " Points "], "coffee": ["flat white", "points"]}
+    texts = ["My points are gone", "The flat white was pointless", "Rewards and a flat white"]
+    out = analyze([MessageInput(text=t) for t in texts], tier="fast", intent_keywords=keywords)
+    assert [a.intent for a in out[::2]] == ["loyalty", "loyalty"]
+    assert out[1].intent == "coffee"
+    assert analyze([MessageInput(text="pointless")], tier="fast", intent_keywords=keywords)[0].intent not in (
+        "loyalty",
+        "coffee",
+    )

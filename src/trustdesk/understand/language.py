@@ -10,6 +10,8 @@ import re
 from functools import lru_cache
 
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.U)
+_ASCII_WORD_RE = re.compile(r"[a-z]+(?:'[a-z]+)?")
+"""``_WORD_RE`` on lower-cased ASCII text, where it is the same and faster."""
 
 # the most frequent function words of each language, chosen to overlap little between languages
 _STOPWORDS: dict[str, str] = {
@@ -63,16 +65,21 @@ _UK_LETTERS = frozenset("іїєґ")
 
 
 @lru_cache(maxsize=1)
-def _index() -> dict[str, tuple[str, ...]]:
+def _index() -> dict[str, tuple[tuple[str, float], ...]]:
+    """Each stop word's languages, each with its share (1 / number of languages that have the word)."""
     index: dict[str, list[str]] = {}
     for lang, words in _WORDS.items():
         for w in words:
             index.setdefault(w, []).append(lang)
-    return {w: tuple(langs) for w, langs in index.items()}
+    return {w: tuple((lang, 1.0 / len(langs)) for lang in langs) for w, langs in index.items()}
+
+
+# any character of _SCRIPT_RANGES; texts without one (most Latin-script ones) skip the counting loop
+_SCRIPT_RE = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi, _ in _SCRIPT_RANGES) + "]")
 
 
 def _script_language(text: str) -> str | None:
-    if text.isascii():
+    if text.isascii() or not _SCRIPT_RE.search(text, 0, 500):
         return None
     counts: dict[str, int] = {}
     latin = 0
@@ -103,22 +110,22 @@ def detect(text: str) -> str:
     script = _script_language(text)
     if script is not None:
         return script
-    index = _index()
     scores: dict[str, float] = {}
-    words = _WORD_RE.findall(text[:2000].lower().replace("’", "'"))
+    head = text[:2000].lower()
+    words = _ASCII_WORD_RE.findall(head) if head.isascii() else _WORD_RE.findall(head.replace("’", "'"))
     if not words:
         return "und"
-    for w in words:
-        langs = index.get(w)
-        if langs:
-            share = 1.0 / len(langs)
-            for lang in langs:
-                scores[lang] = scores.get(lang, 0.0) + share
+    for shares in filter(None, map(_index().get, words)):
+        for lang, share in shares:
+            scores[lang] = scores.get(lang, 0.0) + share
     if not scores:
         return "und"
-    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-    best, top = ranked[0]
-    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    # the first language with the highest score, as a stable sort by score would rank it
+    best, top = "", -1.0
+    for lang, score in scores.items():
+        if score > top:
+            best, top = lang, score
+    second = max((v for lang, v in scores.items() if lang != best), default=0.0)
     # two function words and a clear lead; a lone "a" or "de" decides nothing
     if top >= 1.5 and top >= 1.5 * second:
         return best

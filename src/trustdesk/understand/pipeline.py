@@ -61,16 +61,25 @@ def _neutral(cleaned: Cleaned, model: str) -> Analysis:
     )
 
 
-def _keyword_intent(text: str, keywords: Mapping[str, Sequence[str]] | None) -> str | None:
-    """A brand's own intent when one of its phrases occurs (whole words, case-insensitive)."""
-    if not keywords:
+def _keyword_patterns(keywords: Mapping[str, Sequence[str]] | None) -> list[tuple[str, re.Pattern[str]]]:
+    """A brand's intents with one pattern each: any of its phrases, whole words, on lower-cased text."""
+    out = []
+    for intent, phrases in (keywords or {}).items():
+        cleaned = [p.strip().lower() for p in phrases]
+        alternatives = [r"(?<!\w)" + re.escape(p) + r"(?!\w)" for p in cleaned if p]
+        if alternatives:
+            out.append((intent, re.compile("|".join(alternatives))))
+    return out
+
+
+def _keyword_intent(text: str, patterns: list[tuple[str, re.Pattern[str]]]) -> str | None:
+    """The first of a brand's own intents one of whose phrases occurs in ``text``."""
+    if not patterns:
         return None
     low = text.lower()
-    for intent, phrases in keywords.items():
-        for phrase in phrases:
-            p = phrase.strip().lower()
-            if p and re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", low):
-                return intent
+    for intent, pattern in patterns:
+        if pattern.search(low):
+            return intent
     return None
 
 
@@ -96,66 +105,93 @@ def analyze(
     """Analyse messages with the tier's component plus the rules; one ``Analysis`` per item, in order."""
     name = resolve_tier(tier)
     component = get(name)
+    keywords = _keyword_patterns(intent_keywords)
     results: list[Analysis | None] = [None] * len(items)
     cleaned = [clean(item.text) for item in items]
-    todo = [i for i, c in enumerate(cleaned) if c.has_words]
+    todo = []
     for i, c in enumerate(cleaned):
-        if not c.has_words:
+        if c.has_words:
+            todo.append(i)
+        else:
             results[i] = _neutral(c, name)
     for start in range(0, len(todo), BATCH):
         idx = todo[start : start + BATCH]
-        heads = component.predict([cleaned[i].text for i in idx])
-        emo = emotion_distribution(heads["goemotions"])
-        # rounded once per batch: per-item Python rounding was a visible share of the fast tier's time
-        emo_r = np.round(emo.astype(np.float64), 4).tolist()
-        int_r = np.round(heads["intent"].astype(np.float64), 4).tolist()
-        for row, i in enumerate(idx):
-            results[i] = _assemble(
-                items[i], cleaned[i], heads, emo, row, name, intent_keywords, emo_r[row], int_r[row]
-            )
+        batch = [cleaned[i] for i in idx]
+        heads = component.predict([c.text for c in batch])
+        sigs = rules.signals_batch([c.raw for c in batch], [c.urls for c in batch])
+        rows = _Rows(heads, [items[i].rating for i in idx])
+        for row, (i, c, sig) in enumerate(zip(idx, batch, sigs, strict=True)):
+            results[i] = _assemble(c, sig, rows, row, name, keywords)
     return [r for r in results if r is not None]
 
 
+class _Rows:
+    """A batch's head outputs as plain Python values, computed with numpy once for all rows.
+
+    Per-row numpy calls (argmax, float(), rounding) were most of the fast tier's per-message time.
+    """
+
+    def __init__(self, heads: dict[str, np.ndarray], ratings: Sequence[float | None]) -> None:
+        p_sent = heads["sentiment"].astype(np.float32)
+        self.stars: list[int | None] = [None] * len(ratings)
+        for row, rating in enumerate(ratings):
+            if rating is not None and np.isfinite(rating):
+                stars = int(min(5, max(1, round(float(rating)))))
+                self.stars[row] = stars
+                p_sent[row] = 0.6 * p_sent[row] + 0.4 * _RATING_PRIOR[stars - 1]
+        emo = emotion_distribution(heads["goemotions"])
+        self.p_sent = p_sent
+        self.sentiment = p_sent.argmax(axis=1).tolist()
+        self.p_neg = p_sent[:, 0].tolist()
+        self.p_pos = p_sent[:, 2].tolist()
+        self.score = [round(d, 4) for d in (p_sent[:, 2] - p_sent[:, 0]).tolist()]  # as round() per row did
+        self.emotion = emo.argmax(axis=1).tolist()
+        # rounded once per batch: per-item Python rounding was a visible share of the fast tier's time
+        self.emotion_scores = np.round(emo.astype(np.float64), 4).tolist()
+        self.intent = heads["intent"].argmax(axis=1).tolist()
+        self.intent_scores = np.round(heads["intent"].astype(np.float64), 4).tolist()
+        self.irony = heads["irony"][:, 0].tolist()
+        self.offensive = heads["offensive"][:, 0].tolist()
+        self.hate = heads["hate"][:, 0].tolist()
+
+
 def _assemble(
-    item: MessageInput,
     c: Cleaned,
-    heads: dict[str, np.ndarray],
-    emo: np.ndarray,
+    sig: rules.RuleSignals,
+    rows: _Rows,
     row: int,
     name: str,
-    intent_keywords: Mapping[str, Sequence[str]] | None,
-    emo_row: list[float],
-    int_row: list[float],
+    keywords: list[tuple[str, re.Pattern[str]]],
 ) -> Analysis:
     reasons = list(c.reasons)
-    sig = rules.signals(c.raw, c.urls)
-    p_sent = heads["sentiment"][row].astype(np.float32)
-    if item.rating is not None and np.isfinite(item.rating):
-        stars = int(min(5, max(1, round(float(item.rating)))))
-        p_sent = 0.6 * p_sent + 0.4 * _RATING_PRIOR[stars - 1]
+    stars = rows.stars[row]
+    if stars is not None:
         reasons.append(f"sentiment blended with the {stars}-star rating")
-    emotion_scores = dict(zip(EMOTIONS, emo_row, strict=True))
-    emotion = EMOTIONS[int(np.argmax(emo[row]))]
-    sarcastic = p_sent[2] > p_sent[0] and rules.sarcasm(c.raw)
+    emotion_scores = dict(zip(EMOTIONS, rows.emotion_scores[row], strict=True))
+    emotion = EMOTIONS[rows.emotion[row]]
+    sentiment = SENTIMENTS[rows.sentiment[row]]
+    p_neg, score = rows.p_neg[row], rows.score[row]
+    sarcastic = rows.p_pos[row] > p_neg and rules.sarcasm(c.raw)
     if sarcastic:
         # "great, another outage 🙃": the praise words are the joke; read them as their opposite
-        p_sent = p_sent[::-1].copy()
+        p_sent = rows.p_sent[row][::-1].copy()
+        sentiment = SENTIMENTS[int(np.argmax(p_sent))]
+        p_neg = float(p_sent[0])
+        score = round(float(p_sent[2] - p_sent[0]), 4)
         moved = emotion_scores["joy"] + emotion_scores["gratitude"]
         emotion_scores = {**emotion_scores, "joy": 0.0, "gratitude": 0.0}
         emotion_scores["frustration"] = round(emotion_scores["frustration"] + moved, 4)
         emotion = max(emotion_scores, key=lambda e: emotion_scores[e])
         reasons.append("sarcasm cue: positive words read as negative")
-    elif p_sent[2] > p_sent[0] and float(heads["irony"][row, 0]) >= 0.8:
+    elif rows.p_pos[row] > p_neg and rows.irony[row] >= 0.8:
         reasons.append("possibly ironic: read the positive sentiment with care")
-    sentiment = SENTIMENTS[int(np.argmax(p_sent))]
-    p_neg = float(p_sent[0])
 
-    intent_scores = dict(zip(INTENTS, int_row, strict=True))
-    intent = INTENTS[int(np.argmax(heads["intent"][row]))]
+    intent_scores = dict(zip(INTENTS, rows.intent_scores[row], strict=True))
+    intent = INTENTS[rows.intent[row]]
     if sarcastic and intent == "praise":
         intent = "complaint"
     spam = sig.spam_score >= SPAM_RULE or (intent_scores["spam"] >= SPAM_MODEL and sig.links > 0)
-    custom = _keyword_intent(c.text, intent_keywords)
+    custom = _keyword_intent(c.text, keywords)
     if custom is not None:
         intent = custom
         intent_scores.setdefault(custom, 1.0)
@@ -172,10 +208,8 @@ def _assemble(
             intent = "suggestion"
         elif intent != "question" and rules.is_question(c.text) and sentiment != "negative":
             intent = "question"
-    p_off = float(heads["offensive"][row, 0])
-    abusive = (
-        sig.threat or sig.insult or p_off >= ABUSE_OFFENSIVE or float(heads["hate"][row, 0]) >= ABUSE_HATE
-    )
+    p_off = rows.offensive[row]
+    abusive = sig.threat or sig.insult or p_off >= ABUSE_OFFENSIVE or rows.hate[row] >= ABUSE_HATE
     ott = rules.over_the_top(sig, negative=p_neg, offensive=p_off)
     lang = language.detect(c.text)
     if lang == "und":
@@ -184,7 +218,7 @@ def _assemble(
         reasons.append(f"models are trained on English; language is {lang!r}")
     return Analysis(
         sentiment=sentiment,
-        sentiment_score=round(float(p_sent[2] - p_sent[0]), 4),
+        sentiment_score=score,
         emotion=emotion,
         emotion_scores=emotion_scores,
         intent=intent,

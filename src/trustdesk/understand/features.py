@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -35,7 +36,6 @@ _VECTORIZER = HashingVectorizer(
     analyzer=_analyzer, n_features=N_FEATURES, alternate_sign=False, norm=None, dtype=np.float32
 )
 _CACHE_MAX = 300_000
-_word_cache: dict[str, list[int]] = {}
 _bigram_cache: dict[str, int] = {}
 
 
@@ -46,21 +46,15 @@ def _hash(feature: str) -> int:
 
 
 def _word_columns(w: str) -> list[int]:
-    """Columns of a word's unigram and character n-grams, cached: words repeat, so this is cheap."""
-    cols = _word_cache.get(w)
-    if cols is None:
-        grams = ["w:" + w]
-        if len(w) >= 2:
-            p = " " + w + " "
-            n = len(p)
-            grams += [p[i : i + 3] for i in range(n - 2)]
-            grams += [p[i : i + 4] for i in range(n - 3)]
-            grams += [p[i : i + 5] for i in range(n - 4)]
-        cols = [_hash(g) for g in grams]
-        if len(_word_cache) >= _CACHE_MAX:
-            _word_cache.clear()
-        _word_cache[w] = cols
-    return cols
+    """Columns of a word's unigram and character n-grams (cached by ``_WordTable``: words repeat)."""
+    grams = ["w:" + w]
+    if len(w) >= 2:
+        p = " " + w + " "
+        n = len(p)
+        grams += [p[i : i + 3] for i in range(n - 2)]
+        grams += [p[i : i + 4] for i in range(n - 3)]
+        grams += [p[i : i + 5] for i in range(n - 4)]
+    return [_hash(g) for g in grams]
 
 
 def _bigram_column(b: str) -> int:
@@ -73,20 +67,84 @@ def _bigram_column(b: str) -> int:
     return col
 
 
+class _WordTable:
+    """Every cached word's columns in one flat array, so a batch gathers them with numpy."""
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        """Forget every word (bounds memory on endless streams of new words)."""
+        self.ids: dict[str, int] = {}
+        self.start = np.zeros(1024, dtype=np.int64)
+        self.length = np.zeros(1024, dtype=np.int64)
+        self.flat = np.zeros(16384, dtype=np.int64)
+        self.used = 0
+
+    def add(self, w: str) -> int:
+        """The id of ``w``, its columns stored when it is new."""
+        known = self.ids.get(w)
+        if known is not None:
+            return known
+        cols = _word_columns(w)
+        k = len(self.ids)
+        if k == len(self.start):
+            self.start = np.resize(self.start, 2 * k)
+            self.length = np.resize(self.length, 2 * k)
+        while self.used + len(cols) > len(self.flat):
+            self.flat = np.resize(self.flat, 2 * len(self.flat))
+        self.start[k], self.length[k] = self.used, len(cols)
+        self.flat[self.used : self.used + len(cols)] = cols
+        self.used += len(cols)
+        self.ids[w] = k
+        return k
+
+
+_TABLE = _WordTable()
+_ASCII_TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)?|[!?]+")
+"""``_TOKEN_RE`` on lower-cased ASCII text, where it is the same and faster."""
+
+
+def _known(keys: list[str], found: list[int | None], add: Callable[[str], int]) -> list[int]:
+    """``found`` (cache look-ups of ``keys``) with the misses filled in by ``add``."""
+    return [add(k) if v is None else v for k, v in zip(keys, found, strict=True)]
+
+
 def counts(texts: Sequence[str]) -> sp.csr_matrix:
     """Raw feature counts, equal to ``HashingVectorizer(analyzer=_analyzer)`` but with cached words."""
-    indices: list[int] = []
-    indptr = [0]
+    table = _TABLE
+    if len(table.ids) >= _CACHE_MAX:  # only between batches: the ids gathered below must stay valid
+        table.clear()
+    word_ids: list[int] = []
+    bigram_cols: list[int] = []
+    n_words: list[int] = []
     for doc in texts:
-        words = _TOKEN_RE.findall(doc.lower())
-        for w in words:
-            indices.extend(_word_columns(w))
-        indices.extend([_bigram_column(a + " " + b) for a, b in zip(words, words[1:], strict=False)])
-        indptr.append(len(indices))
-    m = sp.csr_matrix(
-        (np.ones(len(indices), dtype=np.float32), np.asarray(indices, dtype=np.int32), np.asarray(indptr)),
-        shape=(len(texts), N_FEATURES),
+        low = doc.lower()
+        words = _ASCII_TOKEN_RE.findall(low) if low.isascii() else _TOKEN_RE.findall(low)
+        # C-level look-ups; the (rare, once warm) misses are filled in one by one
+        found = list(map(table.ids.get, words))
+        word_ids.extend(_known(words, found, table.add) if None in found else cast(list[int], found))
+        bigrams = list(map(" ".join, zip(words, words[1:], strict=False)))
+        found = list(map(_bigram_cache.get, bigrams))
+        bigram_cols.extend(
+            _known(bigrams, found, _bigram_column) if None in found else cast(list[int], found)
+        )
+        n_words.append(len(words))
+    ids = np.asarray(word_ids, dtype=np.int64)
+    lengths = table.length[ids]
+    # every word's columns: its start in the flat table plus 0..length-1
+    ends = np.cumsum(lengths)
+    offsets = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - lengths, lengths)
+    word_cols = table.flat[np.repeat(table.start[ids], lengths) + offsets]
+    docs = np.arange(len(texts))
+    per_doc = np.asarray(n_words, dtype=np.int64)
+    rows = np.concatenate(
+        [np.repeat(np.repeat(docs, per_doc), lengths), np.repeat(docs, np.maximum(per_doc - 1, 0))]
     )
+    cols = np.concatenate([word_cols, np.asarray(bigram_cols, dtype=np.int64)])
+    m = sp.coo_matrix(
+        (np.ones(len(cols), dtype=np.float32), (rows, cols)), shape=(len(texts), N_FEATURES)
+    ).tocsr()
     m.sum_duplicates()
     return m
 

@@ -142,17 +142,24 @@ def _findall(pattern: re.Pattern[str], text: str, low: str) -> list[str]:
     return pattern.findall(text)
 
 
-# The same trigger test, cheaper for a batch: a trigger without spaces occurs in a text exactly when it
-# occurs inside one of the text's whitespace-separated tokens, so those are looked up once per distinct
-# token (cached: tokens repeat) and only the few triggers with a space are searched for in each text.
+# The same trigger test, cheaper for a batch. A trigger without spaces occurs in a text exactly when it
+# occurs inside one of the text's whitespace-separated tokens, so it is looked up once per distinct token
+# (cached: tokens repeat). A trigger with spaces can only occur when its longest word occurs inside a
+# token too: that word is a "gate" looked up the same way, and only phrases whose gate is open are
+# searched for in the text.
 _SIGNAL_PATTERNS = (_SPAM_PHRASES_RE, _SWEEPING_RE, _THREAT_RE, _INSULT_RE, _URGENT_RE, _SAFETY_RE)
 _BITS: dict[re.Pattern[str], int] = {p: 1 << k for k, p in enumerate(_SIGNAL_PATTERNS)}
-_TOKEN_TRIGGERS: tuple[tuple[str, int], ...] = tuple(
+_TOKEN_TRIGGERS: list[tuple[str, int]] = [
     (t, _BITS[p]) for p in _SIGNAL_PATTERNS for t in _TRIGGERS[p] if t.split() == [t]
-)
-_PHRASE_TRIGGERS: tuple[tuple[str, int], ...] = tuple(
-    (t, _BITS[p]) for p in _SIGNAL_PATTERNS for t in _TRIGGERS[p] if t.split() != [t]
-)
+]
+_GATED_PHRASES: dict[str, list[tuple[str, int]]] = {}
+for _p in _SIGNAL_PATTERNS:
+    for _t in _TRIGGERS[_p]:
+        if _t.split() != [_t]:
+            _GATED_PHRASES.setdefault(max(_t.split(), key=len), []).append((_t, _BITS[_p]))
+_GATE_SHIFT = len(_SIGNAL_PATTERNS)
+_PHRASES_BY_GATE: list[list[tuple[str, int]]] = list(_GATED_PHRASES.values())
+_TOKEN_TRIGGERS += [(gate, 1 << (_GATE_SHIFT + k)) for k, gate in enumerate(_GATED_PHRASES)]
 _MASK_CACHE_MAX = 200_000
 _token_masks: dict[str, int] = {}
 
@@ -176,9 +183,13 @@ def _triggered(low: str, tokens: list[str]) -> int:
     for w in tokens:
         m = get(w)
         mask |= _token_mask(w) if m is None else m
-    for t, bit in _PHRASE_TRIGGERS:
-        if not mask & bit and t in low:
-            mask |= bit
+    gates = mask >> _GATE_SHIFT
+    while gates:
+        gate = gates & -gates  # the lowest open gate
+        for t, bit in _PHRASES_BY_GATE[gate.bit_length() - 1]:
+            if not mask & bit and t in low:
+                mask |= bit
+        gates ^= gate
     return mask
 
 

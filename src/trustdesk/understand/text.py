@@ -80,14 +80,18 @@ def clean(value: object) -> Cleaned:
         text = html.unescape(text)
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
-    text = _CTRL_RE.sub(" ", text)
-    low = text.lower()
-    urls = URL_RE.findall(text) if any(h in low for h in _URL_HINTS) else []
+    if not text.isprintable():  # control characters are never printable: most texts skip the regex
+        text = _CTRL_RE.sub(" ", text)
+    # every hint holds "/" or "."
+    hinted = "/" in text or ("." in text and any(h in text.lower() for h in _URL_HINTS))
+    urls = URL_RE.findall(text) if hinted else []
     if urls:
         text = URL_RE.sub(" http ", text)
     if "@" in text:
         text = _MENTION_RE.sub("@user", text)
-    text = _WS_RE.sub(" ", text).strip()
+    if "  " in text or not text.isprintable():  # the only printable whitespace is a single space
+        text = _WS_RE.sub(" ", text)
+    text = text.strip()
     if len(text) > MAX_CHARS:
         text = text[:MAX_CHARS]
         if not truncated:

@@ -1,0 +1,27 @@
+from trustdesk.understand import features
+
+TEXTS = [
+    "Great coffee, great staff!! great great",
+    "the app crashes when I pay — again?!",
+    "Café crème très bon 😀😀 ☕",
+    "it's don't l8r x-ray o'clock rock'n'roll",
+    "",
+    "a",
+    "new new new words words appear twice in one text",
+]
+
+
+def test_features_counts_equal_the_hashing_vectorizer():
+    expected = features._VECTORIZER.transform(TEXTS)
+    for _ in range(2):  # cold and warm word table
+        got = features.counts(TEXTS)
+        assert got.shape == expected.shape
+        assert (got != expected).nnz == 0
+
+
+def test_features_counts_after_the_word_table_starts_over(monkeypatch):
+    monkeypatch.setattr(features, "_TABLE", features._WordTable())
+    monkeypatch.setattr(features, "_CACHE_MAX", 5)
+    expected = features._VECTORIZER.transform(TEXTS)
+    for _ in range(3):
+        assert (features.counts(TEXTS) != expected).nnz == 0

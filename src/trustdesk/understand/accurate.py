@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -36,11 +35,13 @@ class MiniLMModel:
         self._tok.no_padding()
         self._tok.enable_truncation(max_length=MAX_TOKENS)
         opts = ort.SessionOptions()
-        # one core per run, and whole batches side by side on the cores (see ``logits``): the layers of a
-        # ~70-row batch are too small to split across threads well, and a second thread spinning at
-        # each op's barrier halved throughput whenever another process held a core
-        opts.intra_op_num_threads = 1
+        # every core on each run, but no spinning: a thread spinning at each op's barrier halved the
+        # throughput whenever another process held a core. (Batches side by side, one core each, were no
+        # faster and kept two runs' scratch memory: 480-560 MB peak against the server's 500 MB budget.)
+        threads = int(os.environ.get("TRUSTDESK_ONNX_THREADS", "0")) or (os.cpu_count() or 1)
+        opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         # memory patterns cache one plan per input shape; with length buckets there are many shapes,
@@ -50,8 +51,9 @@ class MiniLMModel:
             str(MODELS_DIR / f"{stem}.int8.onnx"), sess_options=opts, providers=["CPUExecutionProvider"]
         )
         self._n_out = max(h["end"] for h in self.heads)
-        self._workers = max(1, int(os.environ.get("TRUSTDESK_ONNX_THREADS", "0")) or (os.cpu_count() or 1))
-        self._pool: ThreadPoolExecutor | None = None
+        self._run_options = ort.RunOptions()
+        # hand the run's scratch memory back to the arena's free list at its end (server budget 500 MB)
+        self._run_options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Concatenated head logits, one row per text, computed in length-sorted batches."""
@@ -59,22 +61,11 @@ class MiniLMModel:
         if not texts:
             return out
         ids = [e.ids for e in self._tok.encode_batch(list(texts))]
-        batches = _length_batches(ids)
-        if self._workers > 1 and len(batches) > 1:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="trustdesk-onnx")
-            # onnxruntime releases the GIL while it runs, so the batches share the cores
-            results = list(self._pool.map(self._run, batches))
-        else:
-            results = [self._run(b) for b in batches]
-        for (rows, _, _), res in zip(batches, results, strict=True):
-            out[rows] = res
+        for rows, input_ids, mask in _length_batches(ids):
+            (out[rows],) = self._session.run(
+                ["logits"], {"input_ids": input_ids, "attention_mask": mask}, run_options=self._run_options
+            )
         return out
-
-    def _run(self, batch: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
-        _, input_ids, mask = batch
-        (res,) = self._session.run(["logits"], {"input_ids": input_ids, "attention_mask": mask})
-        return np.asarray(res)
 
     def predict(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """Per-head probabilities for cleaned texts."""

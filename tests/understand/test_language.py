@@ -27,14 +27,17 @@ def test_language_unknown_is_und(text):
     assert detect(text) == "und"
 
 
-def test_language_ascii_word_pattern_matches_the_unicode_one():
+def test_language_ascii_words_match_the_unicode_pattern():
     from trustdesk.understand import language
 
     texts = [
-        "it's the BEST coffee, isn't it?",
-        "don't 2day l8r x-ray o'clock 'quoted' rock'n'roll",
-        "a1b2 c_d",
-    ]
+        "it's the BEST coffee, isn't it?", "don't 2day l8r x-ray o'clock 'quoted' rock'n'roll ''a'' b'", "a1b2 c_d",
+        "", "   ", "!!!", "tab\tnew\nline", "it''s", "'", "o'", "'o",
+    ]  # fmt: skip
     for text in texts:
         low = text.lower()
-        assert language._ASCII_WORD_RE.findall(low) == language._WORD_RE.findall(low)
+        assert (
+            language._ascii_words(low)
+            == language._WORD_RE.findall(low)
+            == language._ASCII_WORD_RE.findall(low)
+        )

@@ -100,11 +100,14 @@ _TRIGGERS: dict[re.Pattern[str], tuple[str, ...]] = {
         "whatsapp", "likes", "views", "profit", "signals", "join now", "join my", "join our",
     ),
     _SWEEPING_RE: (
-        "worst", "never", "always", "every single", "all of you", "everyone", "total", "complete", "absolute",
-        "scam", "thie", "criminal", "should be", "boycott", "star",
+        "worst", "never again", "never ever", "always", "every single", "all of you", "everyone there",
+        "everyone here", "total", "complete", "absolute", "scam", "thie", "criminal", "should be", "boycott",
+        "zero star", "0 star", "minus star",
     ),
-    _THREAT_RE: ("i'll", "i will", "going to", "gonna", "kill", "burn", "smash", "shoot", "stab", "you'll",
-                 "you will", "watch your", "wait till", "wait until", "hope you"),
+    _THREAT_RE: (
+        "kill", "hurt", "burn", "smash", "find", "destroy", "beat", "punch", "stab", "shoot", "regret", "pay for",
+        "watch your", "wait till", "wait until", "hope you",
+    ),
     _INSULT_RE: (
         "idiot", "moron", "imbecile", "retard", "cunt", "twat", "wanker", "bastard", "bitch", "dickhead",
         "asshole", "arsehole", "scum", "fag", "nigg", "ni1g", "n1gg", "slut", "whore", "tosser", "prick",
@@ -137,7 +140,7 @@ _TRIGGERS: dict[re.Pattern[str], tuple[str, ...]] = {
 
 def _findall(pattern: re.Pattern[str], text: str, low: str) -> list[str]:
     """``pattern.findall(text)``, skipped when no trigger substring occurs in the lower-cased text."""
-    if not any(t in low for t in _TRIGGERS[pattern]):
+    if not any(map(low.__contains__, _TRIGGERS[pattern])):
         return []
     return pattern.findall(text)
 
@@ -196,7 +199,7 @@ def _triggered(low: str, tokens: list[str]) -> int:
 def _search(pattern: re.Pattern[str], text: str) -> bool:
     """``pattern.search(text)``, skipped when no trigger substring occurs in the lower-cased text."""
     low = text.lower()
-    return any(t in low for t in _TRIGGERS[pattern]) and pattern.search(text) is not None
+    return any(map(low.__contains__, _TRIGGERS[pattern])) and pattern.search(text) is not None
 
 
 def sarcasm(text: str) -> bool:

@@ -17,12 +17,18 @@ from trustdesk.understand.registry import MODELS_DIR, Component, register
 MAX_TOKENS = 128
 BATCH_TOKENS = 2048
 """Tokens per inference batch (rows x padded length): keeps memory flat whatever the lengths."""
+TEXTS_PER_CALL = 2048
+"""Texts ``analyze`` hands over at once: sorted by length together, more of them pad less (~+15 %
+throughput over 512). int8 activations are quantised per inference batch, so a text's scores depend on
+the texts batched with it, whatever this number: shuffling 6,000 validation texts flips ~1 % of the
+sentiment labels, and changing 512 to 2048 moved them as much."""
 
 
 class MiniLMModel:
     """Shared MiniLM encoder with linear heads, exported to ONNX and quantised to int8."""
 
     name = "trustdesk.minilm.v1"
+    batch_size = TEXTS_PER_CALL
 
     def __init__(self, *, stem: str = "minilm_v1") -> None:
         import onnxruntime as ort
@@ -114,6 +120,7 @@ class EnsembleModel:
     """
 
     name = "trustdesk.ensemble.v1"
+    batch_size = TEXTS_PER_CALL
 
     def __init__(self, *, stem: str = "ensemble_v1") -> None:
         from trustdesk.understand.registry import get

@@ -14,6 +14,7 @@ from trustdesk.understand.schemas import EMOTIONS, INTENTS, SENTIMENTS, Analysis
 from trustdesk.understand.text import Cleaned, clean
 
 BATCH = 512
+"""Texts per model call, unless the component asks for another number (``batch_size``)."""
 # thresholds chosen on the validation splits (see models/MODEL_CARD.md)
 ABUSE_OFFENSIVE = 0.8
 ABUSE_HATE = 0.75
@@ -114,8 +115,9 @@ def analyze(
             todo.append(i)
         else:
             results[i] = _neutral(c, name)
-    for start in range(0, len(todo), BATCH):
-        idx = todo[start : start + BATCH]
+    size = getattr(component, "batch_size", BATCH)
+    for start in range(0, len(todo), size):
+        idx = todo[start : start + size]
         batch = [cleaned[i] for i in idx]
         heads = component.predict([c.text for c in batch])
         sigs = rules.signals_batch([c.raw for c in batch], [c.urls for c in batch])

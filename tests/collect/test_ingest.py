@@ -202,3 +202,123 @@ def test_run_import_unknown_channel_is_a_clear_error(engine, channels):
 
 def test_find_channel_by_name(session, channels):
     assert find_channel(session=session, name="x").kind == "x"
+
+
+def _thread_records() -> list:
+    """Three threads, replies before their parents in the file, a grandchild first of all."""
+    brand = {"direction": "outbound", "kind": "reply", "author_name": "Bluebird Coffee"}
+    return [
+        rec(5, "a-grandchild", "Any news?", parent_platform_id="a-child", created_at=T0 + timedelta(hours=5)),
+        rec(3, "a-child", "Sorry, refunding now", parent_platform_id="a-root", **brand),
+        rec(1, "a-root", "Cold latte again", rating=2.0, author_followers=12_000),
+        rec(2, "b-root", "Lovely staff", rating=5.0, author_name="Tom Reed"),
+        rec(4, "b-reply", "Thank you Tom!", parent_platform_id="b-root", **brand),
+        rec(6, "c-orphan", "Replying to a post we never saw", parent_platform_id="not-imported"),
+    ]
+
+
+def _conversation_state(session: Session) -> list[tuple]:
+    rows = session.execute(
+        select(Message.platform_id, Conversation).join(
+            Conversation, Message.conversation_id == Conversation.id
+        )
+    ).all()
+    roots = {c.id: pid for pid, c in rows if pid.endswith(("root", "orphan"))}
+    return sorted(
+        (
+            pid,
+            roots[c.id],
+            c.message_count,
+            c.first_message_at,
+            c.last_message_at,
+            c.first_response_at,
+            c.waiting_since,
+            c.rating,
+            c.customer_id is not None,
+            c.status,
+            round(c.priority, 1),  # its waiting-time term moves with the clock between the two imports
+        )
+        for pid, c in rows
+    )
+
+
+def test_ingest_threads_give_the_same_conversations_in_one_batch_or_one_message_per_batch(engine, channels):
+    """New conversations are written once with their final state; it must equal the fold-in-later path."""
+    records = _thread_records()
+    run_import(engine=engine, channel_name="google-canal-street", records=records, batch_size=len(records))
+    with session_factory(engine)() as s:
+        together = _conversation_state(s)
+        assert count(s, Conversation) == 3
+        grandchild = s.scalars(select(Message).where(Message.platform_id == "a-grandchild")).one()
+        child = s.scalars(select(Message).where(Message.platform_id == "a-child")).one()
+        assert grandchild.parent_id == child.id
+    with session_factory(engine)() as s:
+        for model in (Message, Conversation, Identity, Customer):
+            s.query(model).delete()
+        s.commit()
+    # parents first, one record per batch: every reply folds into a stored conversation
+    ordered = sorted(records, key=lambda r: r.line)
+    run_import(engine=engine, channel_name="google-canal-street", records=ordered, batch_size=1)
+    with session_factory(engine)() as s:
+        again = _conversation_state(s)
+        assert again == together
+    by_id = {row[0]: row for row in together}
+    assert by_id["a-grandchild"][1] == "a-root" and by_id["a-root"][2] == 3
+    assert by_id["a-root"][6] == T0 + timedelta(hours=5)  # waiting since the unanswered follow-up
+    assert by_id["b-root"][6] is None and by_id["b-root"][5] is not None  # answered
+    assert by_id["c-orphan"][1] == "c-orphan"
+
+
+def test_ingest_breaks_a_cycle_of_parent_ids_into_one_conversation(session, channels):
+    google, _ = channels
+    batch = [
+        rec(1, "x", "first", parent_platform_id="z"),
+        rec(2, "y", "second", parent_platform_id="x"),
+        rec(3, "z", "third", parent_platform_id="y"),
+        rec(4, "self", "my own parent", parent_platform_id="self"),
+    ]
+    report = ingest_batch(session=session, channel=google, records=batch)
+    session.commit()
+    assert report.new == 4
+    messages = {m.platform_id: m for m in session.scalars(select(Message))}
+    assert len({messages[k].conversation_id for k in "xyz"}) == 1
+    assert sum(messages[k].parent_id is None for k in "xyz") == 1
+    assert messages["self"].parent_id is None
+    assert count(session, Conversation) == 2
+
+
+def test_run_import_reads_ahead_but_a_reader_error_stops_the_import_after_the_stored_batches(
+    engine, channels
+):
+    def records():
+        for i in range(1, 8):
+            yield rec(i, f"m{i}", f"message {i}")
+        raise OSError("disk went away")
+
+    with pytest.raises(OSError, match="disk went away"):
+        run_import(engine=engine, channel_name="google-canal-street", records=records(), batch_size=3)
+    with session_factory(engine)() as s:
+        # the two full batches were committed; the half batch never got a chance
+        assert count(s, Message) == 6
+
+
+def test_run_import_stops_the_reader_when_storing_fails(engine, channels, monkeypatch):
+    import threading
+
+    from trustdesk.collect import ingest
+
+    pulled: list[int] = []
+
+    def records():
+        for i in range(1, 10_000):
+            pulled.append(i)
+            yield rec(i, f"m{i}", f"message {i}")
+
+    def broken(**_kw):
+        raise KeyboardInterrupt  # not caught per batch: the whole import stops
+
+    monkeypatch.setattr(ingest, "ingest_batch", broken)
+    with pytest.raises(KeyboardInterrupt):
+        run_import(engine=engine, channel_name="google-canal-street", records=records(), batch_size=10)
+    assert not [t for t in threading.enumerate() if t.name == "trustdesk-import-reader"]
+    assert len(pulled) < 100  # read ahead a few batches, not the whole source

@@ -6,13 +6,15 @@ it reads, batches, commits each batch on its own and keeps a report of every rej
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, bindparam, select, update
+from sqlalchemy import Engine, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from trustdesk.collect.models import ImportRun
@@ -21,7 +23,7 @@ from trustdesk.inbox.identity import CustomerResolver
 from trustdesk.inbox.models import Channel, Conversation, Message, MessageRevision
 from trustdesk.inbox.priority import provisional_priority
 from trustdesk.store.base import utcnow
-from trustdesk.store.bulk import insert_returning_ids
+from trustdesk.store.bulk import LOOKUP_CHUNK, insert_returning_ids, one_of, unprepared
 from trustdesk.store.db import unit_of_work
 from trustdesk.team import audit
 
@@ -166,9 +168,11 @@ def _load_existing(session: Session, keys: list[tuple[int, str]]) -> dict[tuple[
         by_channel.setdefault(channel_id, []).append(platform_id)
     found: dict[tuple[int, str], Message] = {}
     for channel_id, ids in by_channel.items():
-        for chunk in _chunks(ids, 500):
+        for chunk in _chunks(ids, LOOKUP_CHUNK):
             rows = session.scalars(
-                select(Message).where(Message.channel_id == channel_id, Message.platform_id.in_(chunk))
+                select(Message).where(
+                    Message.channel_id == channel_id, one_of(session, Message.platform_id, chunk)
+                )
             )
             for row in rows:
                 found[(channel_id, row.platform_id)] = row
@@ -198,36 +202,68 @@ def _apply_edit(session: Session, row: Message, record: ParsedRecord) -> bool:
 
 
 def _insert_new(session: Session, fresh: dict[tuple[int, str], _Pending], report: BatchReport) -> None:
+    """Insert the batch's new messages, each conversation written once with its final state.
+
+    Threads are worked out in Python first (a reply's parent may be in this batch, in the database, or
+    unknown), so a conversation started in this batch is inserted with its counters, waiting state and
+    priority already folded in; only conversations that existed before the batch get an UPDATE.
+    """
     now = utcnow()
     parents = _load_parents(session, fresh)
     resolver = CustomerResolver(session=session)
     inbound = [p for p in fresh.values() if p.record.direction == "inbound"]
     customer_of = resolver.resolve_many([(p.channel, p.record) for p in inbound])
+    rows = {key: _message_row(p, customer_of, now) for key, p in fresh.items()}
+    thread_of = _threads(fresh, parents)
+
+    new_threads: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    old_threads: dict[int, list[dict[str, Any]]] = {}
+    for key, row in rows.items():
+        kind, ref = thread_of[key]
+        if kind == "new":
+            new_threads.setdefault(ref, []).append(row)
+        else:
+            old_threads.setdefault(ref, []).append(row)
+    if new_threads:
+        values = [
+            _new_conversation(fresh[root], rows[root], members, now) for root, members in new_threads.items()
+        ]
+        ids = insert_returning_ids(session, Conversation, values)
+        for members, conversation_id in zip(new_threads.values(), ids, strict=True):
+            for row in members:
+                row["conversation_id"] = conversation_id
+    for conversation_id, members in old_threads.items():
+        for row in members:
+            row["conversation_id"] = conversation_id
 
     # Insert in waves: a message whose parent is in this same batch waits for the parent's id.
-    remaining = dict(fresh)
-    touched: dict[int, list[dict[str, Any]]] = {}
+    remaining = list(rows)
     while remaining:
-        wave = {
-            key: p
-            for key, p in remaining.items()
-            if not p.record.parent_platform_id
-            or (key[0], p.record.parent_platform_id) not in remaining
-            or (key[0], p.record.parent_platform_id) == key
-        }
-        if not wave:  # a cycle of parent ids: break it rather than loop forever
-            wave = dict([next(iter(remaining.items()))])
-        for key in wave:
-            del remaining[key]
-        rows = _rows_for_wave(session, wave, parents, customer_of, now)
-        ids = insert_returning_ids(session, Message, rows)
-        for key, row, message_id in zip(wave, rows, ids, strict=True):
-            parents[key] = (message_id, row["conversation_id"])
-            touched.setdefault(row["conversation_id"], []).append(row)
+        wave, waiting = [], []
+        for key in remaining:
+            parent_key = (key[0], fresh[key].record.parent_platform_id or "")
+            starts_thread = thread_of[key] == ("new", key)
+            if starts_thread or parent_key not in fresh:
+                found = None if starts_thread else parents.get(parent_key)
+                rows[key]["parent_id"] = found[0] if found else None
+                wave.append(key)
+            elif parent_key in parents:
+                rows[key]["parent_id"] = parents[parent_key][0]
+                wave.append(key)
+            else:
+                waiting.append(key)
+        if not wave:  # cannot happen: _threads breaks every cycle at the message that starts it
+            raise RuntimeError("ingest: threading made no progress")
+        ids = insert_returning_ids(session, Message, [rows[key] for key in wave])
+        for key, message_id in zip(wave, ids, strict=True):
+            parents[key] = (message_id, rows[key]["conversation_id"])
             report.message_ids.append(message_id)
-        report.new += len(rows)
-    _update_conversations(session, touched, now)
-    report.conversation_ids |= set(touched)
+        report.new += len(wave)
+        remaining = waiting
+    if old_threads:
+        _update_conversations(session, old_threads, now)
+    report.conversation_ids |= set(old_threads)
+    report.conversation_ids |= {members[0]["conversation_id"] for members in new_threads.values()}
 
 
 def _load_parents(
@@ -240,10 +276,10 @@ def _load_parents(
             wanted.setdefault(channel_id, set()).add(parent)
     found: dict[tuple[int, str], tuple[int, int]] = {}
     for channel_id, ids in wanted.items():
-        for chunk in _chunks(sorted(ids), 500):
+        for chunk in _chunks(sorted(ids), LOOKUP_CHUNK):
             rows = session.execute(
                 select(Message.platform_id, Message.id, Message.conversation_id).where(
-                    Message.channel_id == channel_id, Message.platform_id.in_(chunk)
+                    Message.channel_id == channel_id, one_of(session, Message.platform_id, chunk)
                 )
             )
             for platform_id, message_id, conversation_id in rows:
@@ -251,69 +287,107 @@ def _load_parents(
     return found
 
 
-def _rows_for_wave(
-    session: Session,
-    wave: dict[tuple[int, str], _Pending],
-    parents: dict[tuple[int, str], tuple[int, int]],
-    customer_of: dict[int, tuple[int, int]],
-    now: datetime,
-) -> list[dict[str, Any]]:
-    new_conversations: list[tuple[tuple[int, str], dict[str, Any]]] = []
-    rows: dict[tuple[int, str], dict[str, Any]] = {}
-    for key, p in wave.items():
-        rec = p.record
-        created = rec.created_at or now
-        customer_id, identity_id = customer_of.get(id(rec), (None, None))
-        parent = parents.get((key[0], rec.parent_platform_id)) if rec.parent_platform_id else None
-        rows[key] = {
-            "channel_id": p.channel.id,
-            "customer_id": customer_id,
-            "identity_id": identity_id,
-            "parent_id": parent[0] if parent else None,
-            "conversation_id": parent[1] if parent else None,
-            "platform_id": rec.platform_id,
-            "parent_platform_id": rec.parent_platform_id,
-            "direction": rec.direction,
-            "kind": rec.kind,
-            "author_name": rec.author_name or "",
-            "author_handle": rec.author_handle,
-            "author_followers": rec.author_followers,
-            "title": rec.title,
-            "text": rec.text,
-            "rating": rec.rating,
-            "language": rec.language,
-            "is_public": rec.is_public,
-            "url": rec.url,
-            "created_at": created,
-            "received_at": now,
-            "edited_at": rec.updated_at if rec.updated_at and rec.updated_at > created else None,
-            "raw": rec.raw,
-        }
-        if parent is None:
-            new_conversations.append(
-                (
-                    key,
-                    {
-                        "brand_id": p.channel.brand_id,
-                        "channel_id": p.channel.id,
-                        "customer_id": customer_id,
-                        "status": "open",
-                        "subject": _subject(rec),
-                        "is_public": rec.is_public,
-                        "rating": rec.rating,
-                        "priority": 0.0,
-                        "message_count": 0,
-                        "first_message_at": created,
-                        "last_message_at": created,
-                        "created_at": now,
-                    },
-                )
-            )
-    if new_conversations:
-        ids = insert_returning_ids(session, Conversation, [values for _, values in new_conversations])
-        for (key, _), conversation_id in zip(new_conversations, ids, strict=True):
-            rows[key]["conversation_id"] = conversation_id
-    return list(rows.values())
+def _threads(
+    fresh: dict[tuple[int, str], _Pending], parents: dict[tuple[int, str], tuple[int, int]]
+) -> dict[tuple[int, str], tuple[str, Any]]:
+    """For each new message: ("old", conversation id) or ("new", key of the message that starts it).
+
+    A reply follows its parents up through the batch; it joins the parent's stored conversation, or the
+    conversation its top-most ancestor in the batch starts. A message whose parent is unknown starts
+    its own conversation, and so does the message at which a cycle of parent ids closes.
+    """
+    memo: dict[tuple[int, str], tuple[str, Any]] = {}
+    for start in fresh:
+        path: list[tuple[int, str]] = []
+        on_path: set[tuple[int, str]] = set()
+        key = start
+        while key not in memo:
+            path.append(key)
+            on_path.add(key)
+            parent_id = fresh[key].record.parent_platform_id
+            parent_key = (key[0], parent_id) if parent_id else None
+            if parent_key is not None and parent_key in fresh and parent_key not in on_path:
+                key = parent_key
+                continue
+            if parent_key is not None and parent_key not in fresh and parent_key in parents:
+                memo[key] = ("old", parents[parent_key][1])
+            else:
+                memo[key] = ("new", key)
+        for member in path:
+            memo.setdefault(member, memo[key])
+    return memo
+
+
+def _message_row(p: _Pending, customer_of: dict[int, tuple[int, int]], now: datetime) -> dict[str, Any]:
+    """The messages row for a new record; parent and conversation ids are filled in by the caller."""
+    rec = p.record
+    created = rec.created_at or now
+    customer_id, identity_id = customer_of.get(id(rec), (None, None))
+    return {
+        "channel_id": p.channel.id,
+        "customer_id": customer_id,
+        "identity_id": identity_id,
+        "parent_id": None,
+        "conversation_id": None,
+        "platform_id": rec.platform_id,
+        "parent_platform_id": rec.parent_platform_id,
+        "direction": rec.direction,
+        "kind": rec.kind,
+        "author_name": rec.author_name or "",
+        "author_handle": rec.author_handle,
+        "author_followers": rec.author_followers,
+        "title": rec.title,
+        "text": rec.text,
+        "rating": rec.rating,
+        "language": rec.language,
+        "is_public": rec.is_public,
+        "url": rec.url,
+        "created_at": created,
+        "received_at": now,
+        "edited_at": rec.updated_at if rec.updated_at and rec.updated_at > created else None,
+        "raw": rec.raw,
+    }
+
+
+@dataclass
+class _EmptyConversation:
+    """The state a conversation starts from before its first message is folded in."""
+
+    brand_id: int
+    customer_id: int | None
+    rating: float | None
+    is_public: bool
+    id: int | None = None
+    status: str = "open"
+    message_count: int = 0
+    first_message_at: datetime | None = None
+    last_message_at: datetime | None = None
+    first_response_at: datetime | None = None
+    waiting_since: datetime | None = None
+    resolved_at: datetime | None = None
+
+
+def _new_conversation(
+    root: _Pending, root_row: dict[str, Any], members: list[dict[str, Any]], now: datetime
+) -> dict[str, Any]:
+    """The conversations row for a thread that starts in this batch, with its messages folded in."""
+    rec = root.record
+    start = _EmptyConversation(
+        brand_id=root.channel.brand_id,
+        customer_id=root_row["customer_id"],
+        rating=rec.rating,
+        is_public=rec.is_public,
+    )
+    values = _fold(None, start, members, now)
+    del values["conversation_id"]
+    values.update(
+        brand_id=root.channel.brand_id,
+        channel_id=root.channel.id,
+        subject=_subject(rec),
+        is_public=rec.is_public,
+        created_at=now,
+    )
+    return values
 
 
 def _subject(rec: ParsedRecord) -> str:
@@ -363,64 +437,86 @@ def _update_conversations(session: Session, touched: dict[int, list[dict[str, An
     """Fold new messages into their conversations' counters, waiting state and status (one executemany)."""
     states = {
         row.id: row
-        for chunk in _chunks(sorted(touched), 500)
-        for row in session.execute(select(*_CONVERSATION_STATE).where(Conversation.id.in_(chunk)))
-    }
-    changes: list[dict[str, Any]] = []
-    for conversation_id, rows in touched.items():
-        conv = states[conversation_id]
-        rows.sort(key=lambda r: r["created_at"])
-        first, last = rows[0]["created_at"], rows[-1]["created_at"]
-        had = conv.message_count > 0
-        change: dict[str, Any] = {
-            "conversation_id": conv.id,
-            "status": conv.status,
-            "message_count": conv.message_count + len(rows),
-            "first_message_at": min(conv.first_message_at, first) if had else first,
-            "last_message_at": max(conv.last_message_at, last) if had else last,
-            "first_response_at": conv.first_response_at,
-            "rating": conv.rating,
-            "customer_id": conv.customer_id,
-            "waiting_since": conv.waiting_since,
-            "resolved_at": conv.resolved_at,
-        }
-        inbound = [r for r in rows if r["direction"] == "inbound"]
-        outbound = [r for r in rows if r["direction"] == "outbound"]
-        if outbound:
-            first_reply = outbound[0]["created_at"]
-            if conv.first_response_at is None or first_reply < conv.first_response_at:
-                change["first_response_at"] = first_reply
-        if inbound and inbound[-1]["rating"] is not None:
-            change["rating"] = inbound[-1]["rating"]
-        if conv.customer_id is None and inbound and inbound[0]["customer_id"]:
-            change["customer_id"] = inbound[0]["customer_id"]
-        if not had or last >= conv.last_message_at:
-            if rows[-1]["direction"] == "inbound":
-                change["waiting_since"] = conv.waiting_since or _first_unanswered(rows)
-                if conv.status == "resolved":
-                    # The customer came back: the concern is open again, and that is audited.
-                    change["status"], change["resolved_at"] = "open", None
-                    audit.record(
-                        session=session,
-                        action="conversation.reopened",
-                        entity_type="conversation",
-                        entity_id=conv.id,
-                        brand_id=conv.brand_id,
-                        summary="reopened by a new message from the customer",
-                    )
-            else:
-                change["waiting_since"] = None
-        change["priority"] = provisional_priority(
-            rating=change["rating"],
-            followers=max((r["author_followers"] or 0 for r in inbound), default=0),
-            is_public=conv.is_public,
-            waiting_since=change["waiting_since"],
-            now=now,
+        for chunk in _chunks(sorted(touched), LOOKUP_CHUNK)
+        for row in session.execute(
+            select(*_CONVERSATION_STATE).where(one_of(session, Conversation.id, chunk))
         )
-        changes.append(change)
+    }
+    # the reach of everyone who wrote in the conversation before, as the analysis worker counts it
+    reach: dict[int, int] = {}
+    for chunk in _chunks(sorted(touched), LOOKUP_CHUNK):
+        rows = session.execute(
+            select(Message.conversation_id, func.max(Message.author_followers))
+            .where(one_of(session, Message.conversation_id, chunk), Message.direction == "inbound")
+            .group_by(Message.conversation_id)
+        )
+        reach.update({conversation_id: most or 0 for conversation_id, most in rows})
+    changes = [
+        _fold(session, states[conversation_id], rows, now, followers=reach.get(conversation_id) or 0)
+        for conversation_id, rows in touched.items()
+    ]
     if changes:
         session.execute(_UPDATE_CONVERSATION, changes)
         session.expire_all()
+
+
+def _fold(
+    session: Session | None, conv: Any, rows: list[dict[str, Any]], now: datetime, *, followers: int = 0
+) -> dict[str, Any]:
+    """A conversation's new counters, waiting state, status and priority once ``rows`` join it.
+
+    ``followers`` is the largest audience among the conversation's stored inbound messages.
+    """
+    rows.sort(key=lambda r: r["created_at"])
+    first, last = rows[0]["created_at"], rows[-1]["created_at"]
+    had = conv.message_count > 0
+    change: dict[str, Any] = {
+        "conversation_id": conv.id,
+        "status": conv.status,
+        "message_count": conv.message_count + len(rows),
+        "first_message_at": min(conv.first_message_at, first) if had else first,
+        "last_message_at": max(conv.last_message_at, last) if had else last,
+        "first_response_at": conv.first_response_at,
+        "rating": conv.rating,
+        "customer_id": conv.customer_id,
+        "waiting_since": conv.waiting_since,
+        "resolved_at": conv.resolved_at,
+    }
+    inbound = [r for r in rows if r["direction"] == "inbound"]
+    outbound = [r for r in rows if r["direction"] == "outbound"]
+    if outbound:
+        first_reply = outbound[0]["created_at"]
+        if conv.first_response_at is None or first_reply < conv.first_response_at:
+            change["first_response_at"] = first_reply
+    if inbound and inbound[-1]["rating"] is not None:
+        change["rating"] = inbound[-1]["rating"]
+    if conv.customer_id is None and inbound and inbound[0]["customer_id"]:
+        change["customer_id"] = inbound[0]["customer_id"]
+    if not had or last >= conv.last_message_at:
+        if rows[-1]["direction"] == "inbound":
+            change["waiting_since"] = conv.waiting_since or _first_unanswered(rows)
+            if conv.status == "resolved":
+                # The customer came back: the concern is open again, and that is audited.
+                change["status"], change["resolved_at"] = "open", None
+                assert session is not None  # only a stored conversation can have been resolved
+                audit.record(
+                    session=session,
+                    action="conversation.reopened",
+                    entity_type="conversation",
+                    entity_id=conv.id,
+                    brand_id=conv.brand_id,
+                    summary="reopened by a new message from the customer",
+                )
+        else:
+            change["waiting_since"] = None
+    change["priority"] = provisional_priority(
+        rating=change["rating"],
+        followers=max([followers] + [r["author_followers"] or 0 for r in inbound]),
+        is_public=conv.is_public,
+        waiting_since=change["waiting_since"],
+        now=now,
+    )
+    return change
 
 
 def _first_unanswered(rows: list[dict[str, Any]]) -> datetime:
@@ -441,6 +537,45 @@ def _batched(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
+
+
+_DONE = object()
+
+
+def _read_ahead(batches: Iterable[list[Any]], depth: int = 2) -> Iterator[list[Any]]:
+    """``batches``, read and parsed by a helper thread up to ``depth`` batches ahead.
+
+    The database drivers release the GIL while SQLite works or PostgreSQL answers, so parsing the next
+    batch overlaps with storing this one. A reader error is raised here, where the batch would be.
+    """
+    slots: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        slots.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            slots.put(_DONE)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+            slots.put(exc)
+
+    reader = threading.Thread(target=read, name="trustdesk-import-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := slots.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()
 
 
 def find_channel(*, session: Session, name: str) -> Channel:
@@ -478,9 +613,9 @@ def run_import(
         session.flush()
         run_id = run.id
     total = BatchReport()
-    for batch in _batched(records, batch_size):
+    for batch in _read_ahead(_batched(records, batch_size)):
         try:
-            with unit_of_work(engine) as session:
+            with unit_of_work(engine) as session, unprepared(session):
                 channel = session.get_one(Channel, channel.id)
                 report = ingest_batch(session=session, channel=channel, records=batch)
         except Exception as exc:  # noqa: BLE001 - one bad batch must not sink the import

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from trustdesk.collect.records import ParsedRecord
 from trustdesk.inbox.models import Channel, Conversation, Customer, Identity, Message
 from trustdesk.store.base import utcnow
-from trustdesk.store.bulk import insert_returning_ids
+from trustdesk.store.bulk import LOOKUP_CHUNK, insert_returning_ids, one_of
 from trustdesk.team import audit
 
 _SPACES = re.compile(r"\s+")
@@ -77,10 +77,11 @@ class CustomerResolver:
         for channel_id, key in keys:
             by_channel.setdefault(channel_id, []).append(key)
         for channel_id, ext in by_channel.items():
-            for start in range(0, len(ext), 500):
+            for start in range(0, len(ext), LOOKUP_CHUNK):
                 rows = self.session.execute(
                     select(Identity.external_key, Identity.customer_id, Identity.id).where(
-                        Identity.channel_id == channel_id, Identity.external_key.in_(ext[start : start + 500])
+                        Identity.channel_id == channel_id,
+                        one_of(self.session, Identity.external_key, ext[start : start + LOOKUP_CHUNK]),
                     )
                 )
                 for key, customer_id, identity_id in rows:
@@ -164,7 +165,10 @@ class CustomerResolver:
         rows = self.session.execute(
             select(Channel.brand_id, Identity.handle, Identity.customer_id)
             .join(Channel, Channel.id == Identity.channel_id)
-            .where(Identity.handle.in_(sorted(handles)), Channel.brand_id.in_(set(brand_of.values())))
+            .where(
+                one_of(self.session, Identity.handle, sorted(handles)),
+                Channel.brand_id.in_(set(brand_of.values())),
+            )
         )
         return {(brand, handle): customer for brand, handle, customer in rows if handle}
 
@@ -176,7 +180,7 @@ class CustomerResolver:
             return {}
         rows = self.session.execute(
             select(Customer.brand_id, Customer.match_key, Customer.id).where(
-                Customer.match_key.in_(sorted(keys)),
+                one_of(self.session, Customer.match_key, sorted(keys)),
                 Customer.brand_id.in_(set(brand_of.values())),
                 Customer.merged_into_id.is_(None),
             )

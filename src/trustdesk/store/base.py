@@ -36,6 +36,18 @@ def as_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def utc_aware(value: datetime) -> datetime:
+    """A timestamp for a time-zone aware database: in UTC; naive values are refused as a bug."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column; attach a time zone first")
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
+
+
+def utc_sqlite_text(value: datetime) -> str:
+    """A timestamp as SQLite stores it (SQLAlchemy's ``YYYY-MM-DD HH:MM:SS.ffffff``, in UTC)."""
+    return utc_aware(value).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp that is always timezone-aware UTC in Python, whatever the database returns.
 
@@ -49,9 +61,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column; attach a time zone first")
-        value = value.astimezone(UTC)
+        value = utc_aware(value)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:

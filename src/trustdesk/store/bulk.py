@@ -2,12 +2,55 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import ARRAY, Boolean, ColumnElement, Table, any_, bindparam, func, insert, select, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+
+from trustdesk.store.base import UTCDateTime, utc_aware, utc_sqlite_text
+
+LOOKUP_CHUNK = 5000
+"""Values per lookup query (SQLite allows 32,766 bound variables; PostgreSQL gets one array)."""
+
+
+def one_of(session: Session, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+    """``column IN (values)``, as each database runs it best.
+
+    PostgreSQL: ``column = ANY(:array)``, one parameter however many values (an IN list of hundreds
+    of parameters cost more to plan than to run, and was most of an import's lookups); SQLite: IN.
+    """
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type), unique=True))
+    return column.in_(values)
+
+
+@contextmanager
+def unprepared(session: Session) -> Iterator[None]:
+    """No server-side prepared statements for this session's work on PostgreSQL (no-op on SQLite).
+
+    psycopg prepares a statement once it has run five times; PostgreSQL may then settle on a generic
+    plan made when the tables were small, and an import's lookups, run while the tables grow from
+    nothing to millions of rows, would keep a plan that scans. Planned afresh, each uses the index.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    driver: Any = session.connection().connection.driver_connection
+    before = driver.prepare_threshold
+    driver.prepare_threshold = None
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = before
+
+
+COPY_FROM = 64
+"""From this many rows on, PostgreSQL gets COPY (below it, a pipelined INSERT is as quick)."""
 
 
 def insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
@@ -24,6 +67,8 @@ def insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any]
         return []
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql" and _uniform(rows):
+        if len(rows) >= COPY_FROM:
+            return _copy_postgresql(session, model.__table__, rows)
         return _executemany_postgresql(session, model.__table__, rows)
     if dialect != "sqlite":
         stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
@@ -61,13 +106,15 @@ def _driver_statement(
     marks = ", ".join(mark for _ in columns)
     # Identifiers come from our own table metadata, quoted by the dialect; every value is bound.
     sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks}){suffix}"  # noqa: S608
-    params = [
-        tuple(
-            value if proc is None or value is None else proc(value)
-            for proc, value in zip(processors, (row[c] for c in columns), strict=True)
-        )
-        for row in rows
-    ]
+    values_of = itemgetter(*columns)
+    converted = [(i, proc) for i, proc in enumerate(processors) if proc is not None]
+    params: list[tuple[Any, ...]] = []
+    for row in rows:
+        values = list(values_of(row)) if len(columns) > 1 else [row[columns[0]]]
+        for i, proc in converted:
+            if values[i] is not None:
+                values[i] = proc(values[i])
+        params.append(tuple(values))
     return sql, params
 
 
@@ -78,6 +125,37 @@ def _executemany_sqlite(session: Session, table: Table, rows: list[dict[str, Any
         return
     sql, params = _driver_statement(session, table, rows, "?")
     session.connection().exec_driver_sql(sql, params)
+
+
+def _copy_postgresql(session: Session, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """COPY with ids drawn from the table's own sequence first: the fastest load PostgreSQL has.
+
+    Same rows, triggers, constraints, defaults and generated columns as INSERT; about a third of the
+    server's per-row cost of even a prepared, pipelined INSERT. The ids come from ``nextval`` in one
+    round trip, so concurrent writers still never collide, and are handed out in row order.
+    """
+    sql, params = _driver_statement(session, table, rows, "%s")
+    connection = session.connection()
+    sequence = connection.exec_driver_sql(
+        "SELECT pg_get_serial_sequence(%s, 'id')", (table.name,)
+    ).scalar_one()
+    ids = sorted(
+        connection.exec_driver_sql(
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", (sequence, len(rows))
+        ).scalars()
+    )
+    quote = connection.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(c) for c in ["id", *rows[0]])
+    psycopg_connection: Any = connection.connection.driver_connection
+    with (
+        psycopg_connection.cursor() as cursor,
+        cursor.copy(
+            f"COPY {quote(table.name)} ({columns}) FROM STDIN"  # noqa: S608 - our own quoted identifiers
+        ) as copy,
+    ):
+        for new_id, values in zip(ids, params, strict=True):
+            copy.write_row((new_id, *values))
+    return ids
 
 
 def _executemany_postgresql(session: Session, table: Table, rows: list[dict[str, Any]]) -> list[int]:
@@ -98,6 +176,13 @@ def _executemany_postgresql(session: Session, table: Table, rows: list[dict[str,
 
 
 def _processor(table: Table, name: str, dialect: Dialect) -> Callable[[Any], Any] | None:
-    column_type = table.c[name].type.dialect_impl(dialect)
+    declared = table.c[name].type
+    if isinstance(declared, UTCDateTime):
+        # The same values UTCDateTime and SQLAlchemy's own processors give (tested), at a fraction of
+        # the cost: three timestamps a message made them a tenth of an import.
+        return utc_sqlite_text if dialect.name == "sqlite" else utc_aware
+    if isinstance(declared, Boolean):
+        return None  # both drivers take Python bools as they are
+    column_type = declared.dialect_impl(dialect)
     processor: Callable[[Any], Any] | None = column_type.bind_processor(dialect)
     return processor

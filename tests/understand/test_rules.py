@@ -80,6 +80,21 @@ def test_rules_triggers_never_hide_a_match():
             )
 
 
+def test_rules_second_triggers_never_hide_a_match():
+    texts = _corpus() + [
+        "so great 🙃",
+        "Great, lost again",
+        "what a lovely start",
+        "Brilliant. Delayed AGAIN.",
+    ]
+    for pattern in rules._ALSO:
+        for text in texts:
+            assert rules._search(pattern, text) == (pattern.search(text) is not None), (
+                pattern.pattern[:40],
+                text,
+            )
+
+
 def test_rules_question_and_suggestion_shapes():
     assert rules.is_question("Do you have oat milk")
     assert rules.is_question("open on Sunday?")

@@ -196,10 +196,26 @@ def _triggered(low: str, tokens: list[str]) -> int:
     return mask
 
 
+# A second set of substrings every match also contains: the sarcasm cues are mostly praise words, common
+# in plain praise, and only count next to an intensifier ("so great") or a failure ("great, lost again").
+_ALSO: dict[re.Pattern[str], tuple[str, ...]] = {
+    _SARCASM_RE: (
+        "\U0001F643", "\U0001F644", "\U0001F612", "for nothing", "love that for me", "yeah", "what a", "oh ",
+        "just ", "how ", "so ", "really ", "another", "again", "outage", "delay", "late", "cancel", "broken",
+        "crash", "still waiting", "no reply", "lost",
+    ),
+}  # fmt: skip
+
+
 def _search(pattern: re.Pattern[str], text: str) -> bool:
-    """``pattern.search(text)``, skipped when no trigger substring occurs in the lower-cased text."""
+    """``pattern.search(text)``, skipped when the lower-cased text lacks the trigger substrings."""
     low = text.lower()
-    return any(map(low.__contains__, _TRIGGERS[pattern])) and pattern.search(text) is not None
+    if not any(map(low.__contains__, _TRIGGERS[pattern])):
+        return False
+    also = _ALSO.get(pattern)
+    if also is not None and not any(map(low.__contains__, also)):
+        return False
+    return pattern.search(text) is not None
 
 
 def sarcasm(text: str) -> bool:

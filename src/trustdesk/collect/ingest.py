@@ -297,7 +297,12 @@ def _threads(
     its own conversation, and so does the message at which a cycle of parent ids closes.
     """
     memo: dict[tuple[int, str], tuple[str, Any]] = {}
-    for start in fresh:
+    for start, pending in fresh.items():
+        if start in memo:
+            continue
+        if not pending.record.parent_platform_id:  # most messages: a conversation of their own
+            memo[start] = ("new", start)
+            continue
         path: list[tuple[int, str]] = []
         on_path: set[tuple[int, str]] = set()
         key = start

@@ -25,3 +25,16 @@ def test_features_counts_after_the_word_table_starts_over(monkeypatch):
     expected = features._VECTORIZER.transform(TEXTS)
     for _ in range(3):
         assert (features.counts(TEXTS) != expected).nnz == 0
+
+
+def test_features_counts_from_threads_at_once(monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    monkeypatch.setattr(features, "_TABLE", features._WordTable())
+    texts = [f"word{k} and word{k + 1} or word{k % 7}" for k in range(400)]
+    expected = features._VECTORIZER.transform(texts)
+    chunks = [texts[k : k + 40] for k in range(0, 400, 40)]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(features.counts, chunks))
+    for k, m in enumerate(got):
+        assert (m != expected[k * 40 : (k + 1) * 40]).nnz == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Sequence
 from typing import cast
 
@@ -101,6 +102,7 @@ class _WordTable:
 
 
 _TABLE = _WordTable()
+_TABLE_LOCK = threading.Lock()
 _ASCII_TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)?|[!?]+")
 """``_TOKEN_RE`` on lower-cased ASCII text, where it is the same and faster."""
 
@@ -112,6 +114,12 @@ def _known(keys: list[str], found: list[int | None], add: Callable[[str], int]) 
 
 def counts(texts: Sequence[str]) -> sp.csr_matrix:
     """Raw feature counts, equal to ``HashingVectorizer(analyzer=_analyzer)`` but with cached words."""
+    # one batch at a time: a word's id must not be handed out twice, nor the table cleared mid-batch
+    with _TABLE_LOCK:
+        return _counts(texts)
+
+
+def _counts(texts: Sequence[str]) -> sp.csr_matrix:
     table = _TABLE
     if len(table.ids) >= _CACHE_MAX:  # only between batches: the ids gathered below must stay valid
         table.clear()

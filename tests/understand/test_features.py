@@ -8,6 +8,7 @@ TEXTS = [
     "",
     "a",
     "new new new words words appear twice in one text",
+    "it's!! ok?? 'x' a'b'c !?!? don't! a1'b2! 100% tab\tx",
 ]
 
 
@@ -38,3 +39,10 @@ def test_features_counts_from_threads_at_once(monkeypatch):
         got = list(pool.map(features.counts, chunks))
     for k, m in enumerate(got):
         assert (m != expected[k * 40 : (k + 1) * 40]).nnz == 0
+
+
+def test_features_ascii_tokens_match_the_unicode_pattern():
+    for text in TEXTS:
+        low = text.lower()
+        if low.isascii():
+            assert features._ascii_tokens(low) == features._TOKEN_RE.findall(low)

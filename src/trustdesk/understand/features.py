@@ -104,7 +104,18 @@ class _WordTable:
 _TABLE = _WordTable()
 _TABLE_LOCK = threading.Lock()
 _ASCII_TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)?|[!?]+")
-"""``_TOKEN_RE`` on lower-cased ASCII text, where it is the same and faster."""
+"""``_TOKEN_RE`` on lower-cased ASCII text."""
+# every byte a token cannot hold to a space: the tokens are the split pieces, except the few pieces that
+# mix letters with an apostrophe or !?, which go through the pattern
+_TOKEN_BYTES = bytes(c if 97 <= c <= 122 or 48 <= c <= 57 or c in b"'!?" else 32 for c in range(256))
+
+
+def _ascii_tokens(low: str) -> list[str]:
+    """``_ASCII_TOKEN_RE.findall(low)`` for lower-cased ASCII text, at C speed for most pieces."""
+    pieces = low.encode("ascii").translate(_TOKEN_BYTES).decode("ascii").split()
+    if "'" not in low and "!" not in low and "?" not in low:
+        return pieces
+    return [t for p in pieces for t in ((p,) if p.isalnum() else _ASCII_TOKEN_RE.findall(p))]
 
 
 def _known(keys: list[str], found: list[int | None], add: Callable[[str], int]) -> list[int]:
@@ -128,7 +139,7 @@ def _counts(texts: Sequence[str]) -> sp.csr_matrix:
     n_words: list[int] = []
     for doc in texts:
         low = doc.lower()
-        words = _ASCII_TOKEN_RE.findall(low) if low.isascii() else _TOKEN_RE.findall(low)
+        words = _ascii_tokens(low) if low.isascii() else _TOKEN_RE.findall(low)
         # C-level look-ups; the (rare, once warm) misses are filled in one by one
         found = list(map(table.ids.get, words))
         word_ids.extend(_known(words, found, table.add) if None in found else cast(list[int], found))

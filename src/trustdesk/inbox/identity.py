@@ -162,15 +162,28 @@ class CustomerResolver:
         handles = {normal_handle(r.author_handle) for r in first.values() if r.author_handle}
         if not handles:
             return {}
-        rows = self.session.execute(
-            select(Channel.brand_id, Identity.handle, Identity.customer_id)
-            .join(Channel, Channel.id == Identity.channel_id)
-            .where(
-                one_of(self.session, Identity.handle, sorted(handles)),
-                Channel.brand_id.in_(set(brand_of.values())),
+        brands = set(brand_of.values())
+        brand_of_channel = {
+            channel_id: brand
+            for channel_id, brand in self.session.execute(
+                select(Channel.id, Channel.brand_id).where(Channel.brand_id.in_(brands))
             )
-        )
-        return {(brand, handle): customer for brand, handle, customer in rows if handle}
+        }
+        # By handle alone (its index), the brand checked here: joined to channels, SQLite walked every
+        # identity of the brand's channels instead, once per batch — the slowest part of a large import.
+        found: dict[tuple[int, str], int] = {}
+        ordered = sorted(handles)
+        for start in range(0, len(ordered), LOOKUP_CHUNK):
+            rows = self.session.execute(
+                select(Identity.channel_id, Identity.handle, Identity.customer_id).where(
+                    one_of(self.session, Identity.handle, ordered[start : start + LOOKUP_CHUNK])
+                )
+            )
+            for channel_id, handle, customer in rows:
+                brand = brand_of_channel.get(channel_id)
+                if brand is not None and handle:
+                    found[(brand, handle)] = customer
+        return found
 
     def _customers_by_name(
         self, brand_of: dict[tuple[int, str], int], first: dict[tuple[int, str], ParsedRecord]

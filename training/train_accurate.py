@@ -1,7 +1,7 @@
 """Fine-tune the ACCURATE tier (trustdesk.minilm.v1): all-MiniLM-L6-v2, one shared encoder, one head per task.
 
 Usage (from the repo root; needs the ``train`` extra; never run in CI):
-    nice -n 15 python -m training.train_accurate --data ../shared/data --minutes 50
+    nice -n 19 python -m training.train_accurate --data ../shared/data --minutes 100 --threads 1 [--resume]
     python -m training.export_accurate            # ONNX export + int8 quantisation + validation report
 
 Multi-task: each step takes a batch from one task, tasks drawn with probability ~ size**0.5 so small
@@ -95,6 +95,9 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=8e-5)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument(
+        "--resume", action="store_true", help="start from training/work/minilm_ckpt.pt (fresh optimiser)"
+    )
     ap.add_argument("--steps-per-second", type=float, default=1.2, help="planning guess for the LR schedule")
     args = ap.parse_args()
     torch.manual_seed(args.seed)
@@ -125,6 +128,8 @@ def main() -> None:
         pos_w[name] = ((len(y) - y.sum()) / y.sum().clamp(min=1)).reshape(1)
 
     model = MultiTask(encoder_path())
+    if args.resume:
+        model.load_state_dict(torch.load(WORK / "minilm_ckpt.pt", map_location="cpu"))
     # frozen word embeddings: their dense AdamW update costs as much as the six layers and gains little
     model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
     model.train()

@@ -322,3 +322,30 @@ def test_run_import_stops_the_reader_when_storing_fails(engine, channels, monkey
         run_import(engine=engine, channel_name="google-canal-street", records=records(), batch_size=10)
     assert not [t for t in threading.enumerate() if t.name == "trustdesk-import-reader"]
     assert len(pulled) < 100  # read ahead a few batches, not the whole source
+
+
+def test_run_import_refreshes_planner_statistics_as_the_tables_grow(engine, channels, monkeypatch):
+    from sqlalchemy import text
+
+    from trustdesk.collect import ingest
+
+    def analyze_counts() -> dict[str, int]:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT relname, analyze_count FROM pg_stat_user_tables "
+                    "WHERE schemaname = current_schema() AND relname IN ('messages', 'conversations')"
+                )
+            ).all()
+        return {name: count for name, count in rows}
+
+    postgres = engine.dialect.name == "postgresql"
+    before = analyze_counts() if postgres else {}
+    monkeypatch.setattr(ingest, "_FIRST_ANALYZE", 3)
+    records = [rec(i, f"m{i}", f"message {i}") for i in range(1, 8)]
+    report = run_import(engine=engine, channel_name="google-canal-street", records=records, batch_size=3)
+    assert report.new == 7
+    if postgres:  # SQLite plans these lookups by its indexes alone
+        after = analyze_counts()
+        # at 3 and 6 new messages: twice
+        assert all(after[name] - before.get(name, 0) == 2 for name in ("messages", "conversations")), after

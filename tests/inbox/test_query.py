@@ -271,7 +271,12 @@ def test_query_list_walks_an_index_without_sorting(
         for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
             session.execute(text(f"SET LOCAL {setting} = off"))
     plan = _plan(session, list_statement(session=session, filters=ConversationFilter(**filters), sort=sort))
-    assert index in plan, plan
+    if session.get_bind().dialect.name == "postgresql":
+        # PostgreSQL chooses among indexes that give the same order by its statistics, which other tests
+        # (an import's ANALYZE) leave behind in this schema: any index walk without a sort passes there.
+        assert "Index Scan" in plan or "Index Only Scan" in plan, plan
+    else:
+        assert index in plan, plan
     assert "TEMP B-TREE" not in plan and "Sort" not in plan.replace("Sort Key", ""), plan
 
 

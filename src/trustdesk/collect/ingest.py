@@ -23,7 +23,7 @@ from trustdesk.inbox.identity import CustomerResolver
 from trustdesk.inbox.models import Channel, Conversation, Message, MessageRevision
 from trustdesk.inbox.priority import provisional_priority
 from trustdesk.store.base import utcnow
-from trustdesk.store.bulk import LOOKUP_CHUNK, insert_returning_ids, one_of, unprepared
+from trustdesk.store.bulk import chunked, insert_returning_ids, one_of, unprepared
 from trustdesk.store.db import unit_of_work
 from trustdesk.team import audit
 
@@ -168,7 +168,7 @@ def _load_existing(session: Session, keys: list[tuple[int, str]]) -> dict[tuple[
         by_channel.setdefault(channel_id, []).append(platform_id)
     found: dict[tuple[int, str], Message] = {}
     for channel_id, ids in by_channel.items():
-        for chunk in _chunks(ids, LOOKUP_CHUNK):
+        for chunk in chunked(ids):
             rows = session.scalars(
                 select(Message).where(
                     Message.channel_id == channel_id, one_of(session, Message.platform_id, chunk)
@@ -276,7 +276,7 @@ def _load_parents(
             wanted.setdefault(channel_id, set()).add(parent)
     found: dict[tuple[int, str], tuple[int, int]] = {}
     for channel_id, ids in wanted.items():
-        for chunk in _chunks(sorted(ids), LOOKUP_CHUNK):
+        for chunk in chunked(sorted(ids)):
             rows = session.execute(
                 select(Message.platform_id, Message.id, Message.conversation_id).where(
                     Message.channel_id == channel_id, one_of(session, Message.platform_id, chunk)
@@ -314,7 +314,7 @@ def _threads(
             if parent_key is not None and parent_key in fresh and parent_key not in on_path:
                 key = parent_key
                 continue
-            if parent_key is not None and parent_key not in fresh and parent_key in parents:
+            if parent_key is not None and parent_key in parents:  # holds only parents outside the batch
                 memo[key] = ("old", parents[parent_key][1])
             else:
                 memo[key] = ("new", key)
@@ -442,14 +442,14 @@ def _update_conversations(session: Session, touched: dict[int, list[dict[str, An
     """Fold new messages into their conversations' counters, waiting state and status (one executemany)."""
     states = {
         row.id: row
-        for chunk in _chunks(sorted(touched), LOOKUP_CHUNK)
+        for chunk in chunked(sorted(touched))
         for row in session.execute(
             select(*_CONVERSATION_STATE).where(one_of(session, Conversation.id, chunk))
         )
     }
     # the reach of everyone who wrote in the conversation before, as the analysis worker counts it
     reach: dict[int, int] = {}
-    for chunk in _chunks(sorted(touched), LOOKUP_CHUNK):
+    for chunk in chunked(sorted(touched)):
         rows = session.execute(
             select(Message.conversation_id, func.max(Message.author_followers))
             .where(one_of(session, Message.conversation_id, chunk), Message.direction == "inbound")
@@ -531,11 +531,6 @@ def _first_unanswered(rows: list[dict[str, Any]]) -> datetime:
             break
         waiting = row["created_at"]
     return waiting
-
-
-def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _batched(items: Iterable[Any], size: int) -> Iterable[list[Any]]:

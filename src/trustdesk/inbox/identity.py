@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from trustdesk.collect.records import ParsedRecord
 from trustdesk.inbox.models import Channel, Conversation, Customer, Identity, Message
 from trustdesk.store.base import utcnow
-from trustdesk.store.bulk import LOOKUP_CHUNK, insert_returning_ids, one_of
+from trustdesk.store.bulk import chunked, insert_returning_ids, one_of
 from trustdesk.team import audit
 
 _SPACES = re.compile(r"\s+")
@@ -77,11 +77,10 @@ class CustomerResolver:
         for channel_id, key in keys:
             by_channel.setdefault(channel_id, []).append(key)
         for channel_id, ext in by_channel.items():
-            for start in range(0, len(ext), LOOKUP_CHUNK):
+            for chunk in chunked(ext):
                 rows = self.session.execute(
                     select(Identity.external_key, Identity.customer_id, Identity.id).where(
-                        Identity.channel_id == channel_id,
-                        one_of(self.session, Identity.external_key, ext[start : start + LOOKUP_CHUNK]),
+                        Identity.channel_id == channel_id, one_of(self.session, Identity.external_key, chunk)
                     )
                 )
                 for key, customer_id, identity_id in rows:
@@ -172,11 +171,10 @@ class CustomerResolver:
         # By handle alone (its index), the brand checked here: joined to channels, SQLite walked every
         # identity of the brand's channels instead, once per batch — the slowest part of a large import.
         found: dict[tuple[int, str], int] = {}
-        ordered = sorted(handles)
-        for start in range(0, len(ordered), LOOKUP_CHUNK):
+        for chunk in chunked(sorted(handles)):
             rows = self.session.execute(
                 select(Identity.channel_id, Identity.handle, Identity.customer_id).where(
-                    one_of(self.session, Identity.handle, ordered[start : start + LOOKUP_CHUNK])
+                    one_of(self.session, Identity.handle, chunk)
                 )
             )
             for channel_id, handle, customer in rows:

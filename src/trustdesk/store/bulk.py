@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
@@ -15,6 +15,12 @@ from trustdesk.store.base import UTCDateTime, utc_aware, utc_sqlite_text
 
 LOOKUP_CHUNK = 5000
 """Values per lookup query (SQLite allows 32,766 bound variables; PostgreSQL gets one array)."""
+
+
+def chunked(items: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterator[Sequence[Any]]:
+    """``items`` in consecutive slices of at most ``size`` (one lookup query each)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def one_of(session: Session, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
@@ -56,9 +62,8 @@ COPY_FROM = 64
 def insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
     """Insert ``rows`` into ``model``'s table; the new primary keys, in the order of ``rows``.
 
-    PostgreSQL: batched INSERT ... RETURNING with SQLAlchemy's ordered "insertmanyvalues";
-    ``render_nulls`` keeps every row's column set identical (the ORM otherwise drops None keys and
-    splits the batch into one statement per distinct set — one per row in practice).
+    PostgreSQL: COPY from ``COPY_FROM`` rows on, psycopg's pipelined executemany below that; rows
+    whose column sets differ go through SQLAlchemy's ordered "insertmanyvalues" with ``render_nulls``.
     SQLite: SQLAlchemy cannot order RETURNING there and falls back to one INSERT per row (and splices
     the results quadratically), so one executemany instead: SQLite has a single writer and gives a new
     row max(rowid)+1, so the rows got consecutive ids ending at last_insert_rowid(); checked below.
@@ -92,7 +97,18 @@ def _uniform(rows: list[dict[str, Any]]) -> bool:
 def _driver_statement(
     session: Session, table: Table, rows: list[dict[str, Any]], mark: str, suffix: str = ""
 ) -> tuple[str, list[tuple[Any, ...]]]:
-    """The INSERT for the rows' columns and the rows as tuples, each value through its column's processor.
+    """The INSERT for the rows' columns, and the rows as ``_driver_rows`` gives them."""
+    dialect = session.get_bind().dialect
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in rows[0])
+    marks = ", ".join(mark for _ in rows[0])
+    # Identifiers come from our own table metadata, quoted by the dialect; every value is bound.
+    sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks}){suffix}"  # noqa: S608
+    return sql, _driver_rows(session, table, rows)
+
+
+def _driver_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """The rows as tuples in the first row's column order, each value through its column's processor.
 
     SQLAlchemy's executemany rebuilds a parameter dictionary per row (about a fifth of an import on
     SQLite) and, on PostgreSQL, renders one huge multi-row statement that psycopg re-parses every time
@@ -101,11 +117,6 @@ def _driver_statement(
     columns = list(rows[0])
     dialect = session.get_bind().dialect
     processors = [_processor(table, name, dialect) for name in columns]
-    quote = dialect.identifier_preparer.quote
-    names = ", ".join(quote(c) for c in columns)
-    marks = ", ".join(mark for _ in columns)
-    # Identifiers come from our own table metadata, quoted by the dialect; every value is bound.
-    sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks}){suffix}"  # noqa: S608
     values_of = itemgetter(*columns)
     converted = [(i, proc) for i, proc in enumerate(processors) if proc is not None]
     params: list[tuple[Any, ...]] = []
@@ -115,7 +126,7 @@ def _driver_statement(
             if values[i] is not None:
                 values[i] = proc(values[i])
         params.append(tuple(values))
-    return sql, params
+    return params
 
 
 def _executemany_sqlite(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -134,7 +145,7 @@ def _copy_postgresql(session: Session, table: Table, rows: list[dict[str, Any]])
     server's per-row cost of even a prepared, pipelined INSERT. The ids come from ``nextval`` in one
     round trip, so concurrent writers still never collide, and are handed out in row order.
     """
-    sql, params = _driver_statement(session, table, rows, "%s")
+    params = _driver_rows(session, table, rows)
     connection = session.connection()
     sequence = connection.exec_driver_sql(
         "SELECT pg_get_serial_sequence(%s, 'id')", (table.name,)

@@ -62,6 +62,13 @@ def test_one_of_matches_exactly_the_listed_values_on_both_databases(session: Ses
     found = session.scalars(select(Customer.match_key).where(one_of(session, Customer.match_key, wanted)))
     assert sorted(found) == sorted(f"key {i}" for i in range(0, 50, 7))
     assert session.scalars(select(Customer.id).where(one_of(session, Customer.match_key, []))).all() == []
+    # numbers, and strings JSON must escape (SQLite receives the values as one JSON array)
+    ids = session.scalars(select(Customer.id).order_by(Customer.id)).all()
+    assert session.scalars(select(Customer.id).where(one_of(session, Customer.id, ids[:3]))).all() == ids[:3]
+    odd = ['quote " back\\slash', "caf\u00e9 \U0001f600", "new\nline", "\u0645\u0631\u062d\u0628\u0627"]
+    insert_returning_ids(session, Customer, [dict(rows[0], match_key=k) for k in odd])
+    found = session.scalars(select(Customer.match_key).where(one_of(session, Customer.match_key, odd)))
+    assert sorted(found) == sorted(odd)
 
 
 def test_unprepared_keeps_postgresql_from_preparing_repeated_lookups(session: Session):

@@ -6,9 +6,7 @@ it reads, batches, commits each batch on its own and keeps a report of every rej
 
 from __future__ import annotations
 
-import queue
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -22,7 +20,7 @@ from trustdesk.collect.records import ParsedRecord, Rejected
 from trustdesk.inbox.identity import CustomerResolver
 from trustdesk.inbox.models import Channel, Conversation, Message, MessageRevision
 from trustdesk.inbox.priority import provisional_priority
-from trustdesk.store.base import utcnow
+from trustdesk.store.base import JSONText, utcnow
 from trustdesk.store.bulk import chunked, insert_returning_ids, one_of, unprepared
 from trustdesk.store.db import unit_of_work
 from trustdesk.team import audit
@@ -350,7 +348,7 @@ def _message_row(p: _Pending, customer_of: dict[int, tuple[int, int]], now: date
         "created_at": created,
         "received_at": now,
         "edited_at": rec.updated_at if rec.updated_at and rec.updated_at > created else None,
-        "raw": rec.raw,
+        "raw": JSONText(rec.raw_json) if rec.raw_json is not None else rec.raw,
     }
 
 
@@ -460,9 +458,48 @@ def _update_conversations(session: Session, touched: dict[int, list[dict[str, An
         _fold(session, states[conversation_id], rows, now, followers=reach.get(conversation_id) or 0)
         for conversation_id, rows in touched.items()
     ]
-    if changes:
+    if not changes:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        _update_conversations_postgresql(session, changes)
+    else:
         session.execute(_UPDATE_CONVERSATION, changes)
-        session.expire_all()
+    session.expire_all()
+
+
+# column -> PostgreSQL array type for the one-statement update below
+_UPDATE_ARRAYS = {
+    "status": "text[]",
+    "message_count": "integer[]",
+    "first_message_at": "timestamptz[]",
+    "last_message_at": "timestamptz[]",
+    "first_response_at": "timestamptz[]",
+    "rating": "float8[]",
+    "customer_id": "bigint[]",
+    "waiting_since": "timestamptz[]",
+    "resolved_at": "timestamptz[]",
+    "priority": "float8[]",
+}
+# built from the column names above only; every value is bound
+_UPDATE_CONVERSATIONS_POSTGRESQL = (
+    "UPDATE conversations AS c SET "  # noqa: S608
+    + ", ".join(f"{name} = v.{name}" for name in _UPDATE_ARRAYS)
+    + " FROM unnest(%s::bigint[], "
+    + ", ".join(f"%s::{array}" for array in _UPDATE_ARRAYS.values())
+    + ") AS v(id, "
+    + ", ".join(_UPDATE_ARRAYS)
+    + ") WHERE c.id = v.id"
+)
+
+
+def _update_conversations_postgresql(session: Session, changes: list[dict[str, Any]]) -> None:
+    """The same update as one statement over arrays: an executemany of a statement run unprepared (see
+    ``unprepared``) had PostgreSQL parse and plan it once per conversation, most of an update's cost."""
+    columns = [[change["conversation_id"] for change in changes]]
+    columns += [[change[name] for change in changes] for name in _UPDATE_ARRAYS]
+    result = session.connection().exec_driver_sql(_UPDATE_CONVERSATIONS_POSTGRESQL, tuple(columns))
+    if result.rowcount != len(changes):
+        raise RuntimeError(f"conversations: {result.rowcount} of {len(changes)} rows updated")
 
 
 def _fold(
@@ -539,45 +576,6 @@ def _batched(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
         yield batch
 
 
-_DONE = object()
-
-
-def _read_ahead(batches: Iterable[list[Any]], depth: int = 2) -> Iterator[list[Any]]:
-    """``batches``, read and parsed by a helper thread up to ``depth`` batches ahead.
-
-    The database drivers release the GIL while SQLite works or PostgreSQL answers, so parsing the next
-    batch overlaps with storing this one. A reader error is raised here, where the batch would be.
-    """
-    slots: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def read() -> None:
-        try:
-            for batch in batches:
-                while not stop.is_set():
-                    try:
-                        slots.put(batch, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            slots.put(_DONE)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
-            slots.put(exc)
-
-    reader = threading.Thread(target=read, name="trustdesk-import-reader", daemon=True)
-    reader.start()
-    try:
-        while (item := slots.get()) is not _DONE:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        reader.join()
-
-
 def find_channel(*, session: Session, name: str) -> Channel:
     """The channel called ``name``, or an ``IngestError`` that lists the channels there are."""
     channel = session.scalars(select(Channel).where(Channel.name == name)).first()
@@ -631,7 +629,7 @@ def run_import(
         run_id = run.id
     total = BatchReport()
     next_analyze = _FIRST_ANALYZE
-    for batch in _read_ahead(_batched(records, batch_size)):
+    for batch in _batched(records, batch_size):
         try:
             with unit_of_work(engine) as session, unprepared(session):
                 channel = session.get_one(Channel, channel.id)

@@ -16,7 +16,8 @@ class ParsedRecord:
 
     ``line`` is the 1-based line (JSONL/CSV) or record index (JSON arrays) in the source.
     ``text`` is exactly as received. ``created_at``/``updated_at`` are timezone-aware UTC.
-    ``raw`` keeps the whole source record, unknown fields included.
+    ``raw`` keeps the whole source record, unknown fields included; ``raw_json`` is its source text when
+    the format holds it verbatim (a JSONL line), stored as it is instead of serialising ``raw`` again.
     ``notes`` are warnings about how the record was read (e.g. a timestamp without a zone taken as UTC).
     """
 
@@ -39,6 +40,7 @@ class ParsedRecord:
     channel: str | None = None
     title: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    raw_json: str | None = None
     notes: list[str] = field(default_factory=list)
 
 

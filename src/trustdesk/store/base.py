@@ -24,6 +24,13 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")
 JSONType = JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
+class JSONText(str):
+    """A JSON document already in its text form (an import's source line): bulk inserts store it as it is
+    instead of serialising the parsed object again (``store.bulk``; other writes get the object)."""
+
+    __slots__ = ()
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC."""
     return datetime.now(UTC)

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ARRAY, Boolean, ColumnElement, Table, any_, bindparam, func, insert, select, text
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    Boolean,
+    ColumnElement,
+    Table,
+    any_,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
-from trustdesk.store.base import UTCDateTime, utc_aware, utc_sqlite_text
+from trustdesk.store.base import JSONText, UTCDateTime, utc_aware, utc_sqlite_text
 
 LOOKUP_CHUNK = 5000
 """Values per lookup query (SQLite allows 32,766 bound variables; PostgreSQL gets one array)."""
@@ -30,8 +45,14 @@ def one_of(session: Session, column: Any, values: Iterable[Any]) -> ColumnElemen
     of parameters cost more to plan than to run, and was most of an import's lookups); SQLite: IN.
     """
     values = list(values)
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
         return column == any_(bindparam(None, values, type_=ARRAY(column.type), unique=True))
+    if dialect == "sqlite" and all(type(v) is str or type(v) is int for v in values):
+        # One JSON array parameter, unpacked by SQLite itself: an IN list of thousands of parameters
+        # cost SQLAlchemy more to render than SQLite to run.
+        array: BindParameter[str] = bindparam(None, json.dumps(values), unique=True)
+        return column.in_(select(literal_column("value")).select_from(func.json_each(array)))
     return column.in_(values)
 
 
@@ -77,7 +98,7 @@ def insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any]
         return _executemany_postgresql(session, model.__table__, rows)
     if dialect != "sqlite":
         stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
-        return list(session.scalars(stmt, rows, execution_options={"render_nulls": True}))
+        return list(session.scalars(stmt, _parsed(rows), execution_options={"render_nulls": True}))
     _executemany_sqlite(session, model.__table__, rows)
     last = session.execute(text("SELECT last_insert_rowid()")).scalar_one()
     first = last - len(rows) + 1
@@ -87,6 +108,13 @@ def insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any]
     if count != len(rows):
         raise RuntimeError(f"{model.__tablename__}: new ids are not consecutive ({count} of {len(rows)})")
     return list(range(first, last + 1))
+
+
+def _parsed(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` with any ``JSONText`` value parsed, for SQLAlchemy's own INSERT (which serialises)."""
+    if not any(type(v) is JSONText for row in rows for v in row.values()):
+        return rows
+    return [{k: json.loads(v) if type(v) is JSONText else v for k, v in row.items()} for row in rows]
 
 
 def _uniform(rows: list[dict[str, Any]]) -> bool:
@@ -132,7 +160,7 @@ def _driver_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
 def _executemany_sqlite(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """One driver-level executemany (uneven rows: SQLAlchemy fills the gaps)."""
     if not _uniform(rows):
-        session.execute(insert(table), rows)
+        session.execute(insert(table), _parsed(rows))
         return
     sql, params = _driver_statement(session, table, rows, "?")
     session.connection().exec_driver_sql(sql, params)
@@ -196,4 +224,12 @@ def _processor(table: Table, name: str, dialect: Dialect) -> Callable[[Any], Any
         return None  # both drivers take Python bools as they are
     column_type = declared.dialect_impl(dialect)
     processor: Callable[[Any], Any] | None = column_type.bind_processor(dialect)
+    if processor is not None and isinstance(column_type, JSON):
+        serialise = processor
+
+        def json_processor(value: Any) -> Any:
+            # already JSON text: SQLite stores it as it is, PostgreSQL's COPY parses it into jsonb
+            return value if type(value) is JSONText else serialise(value)
+
+        return json_processor
     return processor

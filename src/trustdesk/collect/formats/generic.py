@@ -145,7 +145,10 @@ def read_jsonl(lines: Iterable[bytes]) -> Iterator[Result]:
             if problem:
                 yield Rejected(number, problem)
                 continue
-        yield _parse(obj, line=number)
+        result = _parse(obj, line=number)
+        if isinstance(result, ParsedRecord):
+            result.raw_json = text.strip()
+        yield result
 
 
 def read_json_document(doc: Any) -> Iterator[Result]:

@@ -92,6 +92,7 @@ class CustomerResolver:
         missing: list[tuple[int, str]],
         keyed: dict[tuple[int, str], list[tuple[Channel, ParsedRecord]]],
     ) -> dict[tuple[int, str], tuple[int, int]]:
+        now = utcnow()
         brand_of = {k: keyed[k][0][0].brand_id for k in missing}
         first = {k: keyed[k][0][1] for k in missing}
         by_handle = self._customers_by_handle(brand_of, first)
@@ -120,7 +121,7 @@ class CustomerResolver:
                         "display_name": (rec.author_name or rec.author_handle or "")[:300],
                         "match_key": nkey,
                         "notes": "",
-                        "created_at": utcnow(),
+                        "created_at": now,
                     },
                 )
             )
@@ -147,7 +148,7 @@ class CustomerResolver:
                     "display_name": (rec.author_name or "")[:300],
                     "handle": normal_handle(rec.author_handle)[:300] if rec.author_handle else None,
                     "followers": rec.author_followers,
-                    "created_at": utcnow(),
+                    "created_at": now,
                 }
             )
         identity_ids = insert_returning_ids(self.session, Identity, identity_rows)

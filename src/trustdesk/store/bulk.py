@@ -142,19 +142,38 @@ def _driver_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
     SQLite) and, on PostgreSQL, renders one huge multi-row statement that psycopg re-parses every time
     (about half of an import); the column types' own processors still run, so storage is unchanged.
     """
+    return list(_driver_row_iter(session, table, rows))
+
+
+def _driver_row_iter(session: Session, table: Table, rows: list[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
+    """``_driver_rows`` one at a time (a COPY converts each row as it sends it)."""
     columns = list(rows[0])
     dialect = session.get_bind().dialect
     processors = [_processor(table, name, dialect) for name in columns]
+    # A batch's rows share most of their timestamps (the time of the import, a message's created_at that
+    # is also its conversation's first, last and waiting time): each distinct one is converted once.
+    converted_times: dict[Any, Any] = {}
+    for i, name in enumerate(columns):
+        if processors[i] is not None and isinstance(table.c[name].type, UTCDateTime):
+            processors[i] = _memo(processors[i], converted_times)
     values_of = itemgetter(*columns)
     converted = [(i, proc) for i, proc in enumerate(processors) if proc is not None]
-    params: list[tuple[Any, ...]] = []
     for row in rows:
         values = list(values_of(row)) if len(columns) > 1 else [row[columns[0]]]
         for i, proc in converted:
             if values[i] is not None:
                 values[i] = proc(values[i])
-        params.append(tuple(values))
-    return params
+        yield tuple(values)
+
+
+def _memo(processor: Any, cache: dict[Any, Any]) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        done = cache.get(value)
+        if done is None:
+            done = cache[value] = processor(value)
+        return done
+
+    return convert
 
 
 def _executemany_sqlite(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -173,7 +192,6 @@ def _copy_postgresql(session: Session, table: Table, rows: list[dict[str, Any]])
     server's per-row cost of even a prepared, pipelined INSERT. The ids come from ``nextval`` in one
     round trip, so concurrent writers still never collide, and are handed out in row order.
     """
-    params = _driver_rows(session, table, rows)
     connection = session.connection()
     sequence = connection.exec_driver_sql(
         "SELECT pg_get_serial_sequence(%s, 'id')", (table.name,)
@@ -192,7 +210,8 @@ def _copy_postgresql(session: Session, table: Table, rows: list[dict[str, Any]])
             f"COPY {quote(table.name)} ({columns}) FROM STDIN"  # noqa: S608 - our own quoted identifiers
         ) as copy,
     ):
-        for new_id, values in zip(ids, params, strict=True):
+        # Rows are converted as they are sent: PostgreSQL stores the first ones while Python works on the rest.
+        for new_id, values in zip(ids, _driver_row_iter(session, table, rows), strict=True):
             copy.write_row((new_id, *values))
     return ids
 

@@ -71,3 +71,27 @@ def test_cli_analyze_missing_file_exits_2(tmp_path):
 def test_cli_analyze_invalid_utf8_id_does_not_break_output(tmp_path):
     out = _run(tmp_path, b'{"id": "a\\u00ff", "text": "fine"}\n{"id": "b\xff", "text": "fine"}\n')
     assert len(out) == 2 and all(set(r) == KEYS for r in out)
+
+
+def test_cli_analyze_auto_sizes_the_tier_by_the_file(tmp_path, monkeypatch):
+    from trustdesk.understand import registry
+
+    if not registry.available("accurate"):
+        import pytest
+
+        pytest.skip("accurate tier artefacts not shipped")
+    texts = ["The barista was rude and my latte arrived cold", "Lovely cardamom buns, thank you!"]
+    content = "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts)).encode()
+
+    def scores(tier: str) -> list[float]:
+        path = tmp_path / "in.jsonl"
+        path.write_bytes(content)
+        result = CliRunner().invoke(app, ["analyze", str(path), "--tier", tier])
+        assert result.exit_code == 0, result.output
+        return [json.loads(line)["sentiment_score"] for line in result.stdout.splitlines()]
+
+    fast, accurate = scores("fast"), scores("accurate")
+    assert fast != accurate  # the tiers tell apart
+    assert scores("auto") == accurate  # two lines: a small job
+    monkeypatch.setattr(registry, "AUTO_ACCURATE_UP_TO", 1)
+    assert scores("auto") == fast  # more lines than that: a backfill

@@ -149,3 +149,22 @@ def test_conversation_is_as_urgent_as_its_worst_unanswered_message(engine):
     assert messages[1].sentiment != "negative"  # the newest words alone would rank it low
     assert conv.sentiment == "negative"
     assert conv.urgency == max(m.urgency for m in messages)
+
+
+def test_auto_gives_a_live_trickle_the_accurate_tier_and_a_backfill_the_fast_one(engine, seeded, monkeypatch):
+    from trustdesk.understand import registry
+
+    if not registry.available("accurate"):
+        pytest.skip("accurate tier artefacts not shipped")
+    monkeypatch.setenv("TRUSTDESK_ANALYSIS_TIER", "auto")
+    from trustdesk.settings import get_settings
+
+    get_settings.cache_clear()
+    ids = sorted(seeded)
+    assert analyze_all_pending(engine=engine, message_ids=ids[:1]) == 1  # one message: live traffic
+    monkeypatch.setattr(registry, "AUTO_ACCURATE_UP_TO", 1)
+    assert analyze_all_pending(engine=engine) == 2  # a backlog bigger than that: the fast tier
+    models = {m.id: m.analysis_model for m in by_platform_id(engine).values()}
+    assert models[ids[0]] == registry.TIERS["accurate"]
+    assert {models[i] for i in ids[1:]} == {registry.TIERS["fast"]}
+    get_settings.cache_clear()

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from functools import partial
+from itertools import chain, islice
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -81,19 +82,29 @@ def analyze_cmd(
     file: Annotated[
         str, typer.Argument(help="JSONL file, one {id, text, ...} object per line ('-' = stdin)")
     ],
-    tier: Annotated[str, typer.Option(help="fast, accurate or auto")] = "auto",
+    tier: Annotated[
+        str, typer.Option(help="fast, accurate or auto (accurate up to 2,000 lines, fast for bigger files)")
+    ] = "auto",
     workers: Annotated[int, typer.Option(min=1, max=16, help="processes for big files (fast tier)")] = 1,
 ) -> None:
     """Analyse messages from a JSONL file; write one JSON result per line, in order, to stdout."""
-    from trustdesk.understand.registry import get, resolve_tier
+    from trustdesk.understand.registry import AUTO_ACCURATE_UP_TO, get, resolve_tier
 
     if file != "-" and not Path(file).is_file():
         typer.echo(f"no such file: {file}", err=True)
         raise typer.Exit(code=2)
-    get(resolve_tier(tier))  # load once here, so forked workers share the weights
     stream = sys.stdin.buffer if file == "-" else Path(file).open("rb")  # noqa: SIM115 - closed below
     try:
-        chunks = _chunks(stream, ANALYZE_BATCH)
+        lines: Iterable[bytes] = stream
+        if tier == "auto":
+            # sized by the file: a small one gets the accurate tier, a backfill (or --workers) the fast one
+            head = list(islice(stream, AUTO_ACCURATE_UP_TO + 1))
+            small = len(head) <= AUTO_ACCURATE_UP_TO and workers == 1
+            tier = resolve_tier("auto", count=len(head) if small else None)
+            lines = chain(head, stream)
+        tier = resolve_tier(tier)
+        get(tier)  # load once here, so forked workers share the weights
+        chunks = _chunks(lines, ANALYZE_BATCH)
         if workers == 1:
             for chunk in chunks:
                 sys.stdout.write(process_lines(chunk, tier))

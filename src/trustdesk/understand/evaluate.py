@@ -167,7 +167,7 @@ def peak_rss_mb() -> float:
 
 def report(*, data: Path | None = None, tiers: list[str] | None = None) -> dict[str, Any] | None:
     """Metrics of every shipped component (or ``tiers``) plus throughput; None when the data is missing."""
-    from trustdesk.understand.registry import COMPONENTS, DEFAULT_TIER, TIERS, available
+    from trustdesk.understand.registry import AUTO_ACCURATE_UP_TO, COMPONENTS, TIERS, available
 
     folder = find_data_dir(data)
     if folder is None:
@@ -186,5 +186,5 @@ def report(*, data: Path | None = None, tiers: list[str] | None = None) -> dict[
         m["throughput_msgs_per_s"] = throughput(name, bench_texts if fast else bench_texts[:1000])
         m["peak_rss_mb_so_far"] = peak_rss_mb()
         out["tiers"][name] = m
-    out["default_tier"] = DEFAULT_TIER
+    out["default_tier"] = f"auto: accurate up to {AUTO_ACCURATE_UP_TO} messages a job, fast beyond"
     return out

@@ -103,8 +103,13 @@ def analyze(
     tier: str | None = None,
     intent_keywords: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Analysis]:
-    """Analyse messages with the tier's component plus the rules; one ``Analysis`` per item, in order."""
-    name = resolve_tier(tier)
+    """Analyse messages with the tier's component plus the rules; one ``Analysis`` per item, in order.
+
+    ``tier`` ``None`` means the ``analysis_tier`` setting; ``auto`` is decided by ``len(items)`` (see
+    ``registry.resolve_tier``): a caller that analyses a big backlog in slices resolves it once for the
+    whole job and passes the component name.
+    """
+    name = resolve_tier(tier, count=len(items))
     component = get(name)
     keywords = _keyword_patterns(intent_keywords)
     results: list[Analysis | None] = [None] * len(items)

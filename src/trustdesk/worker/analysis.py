@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from trustdesk.inbox.analysis import stored_analysis
@@ -24,8 +24,17 @@ if TYPE_CHECKING:
 BATCH = 512
 
 
-def analyze_messages(*, engine: Engine, message_ids: Sequence[int] | None = None, limit: int = BATCH) -> int:
-    """Analyse up to ``limit`` pending inbound messages (of ``message_ids`` if given); returns how many."""
+def analyze_messages(
+    *,
+    engine: Engine,
+    message_ids: Sequence[int] | None = None,
+    limit: int = BATCH,
+    tier: str | None = None,
+) -> int:
+    """Analyse up to ``limit`` pending inbound messages (of ``message_ids`` if given); returns how many.
+
+    ``tier`` as ``understand.analyze`` takes it (default: the setting, ``auto`` sized by this call).
+    """
     from trustdesk.understand import analyze
     from trustdesk.understand.schemas import MessageInput
 
@@ -48,7 +57,7 @@ def analyze_messages(*, engine: Engine, message_ids: Sequence[int] | None = None
             for m in messages
         ]
         now = utcnow()
-        for message, result in zip(messages, analyze(inputs), strict=True):
+        for message, result in zip(messages, analyze(inputs, tier=tier), strict=True):
             message.analyzed_at = now
             message.analysis_model = result.model[:64]
             message.sentiment = result.sentiment
@@ -71,12 +80,19 @@ def analyze_messages(*, engine: Engine, message_ids: Sequence[int] | None = None
 
 
 def analyze_all_pending(*, engine: Engine, message_ids: Sequence[int] | None = None) -> int:
-    """Analyse every pending message (of ``message_ids`` if given), batch by batch; returns how many."""
+    """Analyse every pending message (of ``message_ids`` if given), batch by batch; returns how many.
+
+    The tier is chosen once for the whole job, by its size: a live trickle gets the accurate tier and a
+    million-message backfill the fast one (``registry.resolve_tier``).
+    """
+    from trustdesk.understand.registry import resolve_tier
+
     done = 0
     ids = list(message_ids) if message_ids is not None else None
+    tier = resolve_tier(None, count=len(ids) if ids is not None else _pending(engine))
     while True:
         chunk = None if ids is None else ids[:BATCH]
-        n = analyze_messages(engine=engine, message_ids=chunk)
+        n = analyze_messages(engine=engine, message_ids=chunk, tier=tier)
         done += n
         if ids is not None:
             ids = ids[BATCH:]
@@ -84,6 +100,12 @@ def analyze_all_pending(*, engine: Engine, message_ids: Sequence[int] | None = N
                 return done
         elif n == 0:
             return done
+
+
+def _pending(engine: Engine) -> int:
+    with unit_of_work(engine) as session:
+        query = select(func.count()).where(Message.analyzed_at.is_(None), Message.direction == "inbound")
+        return session.scalar(query) or 0
 
 
 def refresh_conversations(

@@ -24,6 +24,37 @@ MODELS = Path(__file__).resolve().parents[1] / "src" / "trustdesk" / "understand
 GRID = [round(float(x), 2) for x in np.arange(0.0, 1.01, 0.1)]
 
 
+BINARY = ("offensive", "hate", "irony")
+THRESHOLDS = [round(float(x), 2) for x in np.arange(0.3, 0.71, 0.05)]
+PRIOR_CORRECTED = ("sentiment", "tweet_emotion")
+SCALES = (0.7, 0.8, 0.9, 1.0, 1.15, 1.3, 1.5)
+
+
+def _at_threshold(p: np.ndarray, threshold: float) -> np.ndarray:
+    """Probabilities moved so that 0.5 on the result is ``threshold`` on ``p`` (the scorers cut at 0.5)."""
+    return np.where(p >= threshold, 0.5 + (p - threshold), 0.5 - (threshold - p)).clip(0.0, 1.0)
+
+
+def apply_scale(p: np.ndarray, scale: list[float]) -> np.ndarray:
+    """Class probabilities re-weighted by ``scale`` and renormalised (as EnsembleModel.predict does)."""
+    q = p * np.asarray(scale, dtype=p.dtype)
+    return q / q.sum(axis=1, keepdims=True)
+
+
+def _class_scale(p: np.ndarray, score) -> list[float]:  # noqa: ANN001 - a scorer of probabilities
+    """Per-class prior correction by coordinate ascent on a coarse grid (first class fixed at 1)."""
+    scale = [1.0] * p.shape[1]
+    best = score(p)
+    for _round in range(2):
+        for k in range(1, p.shape[1]):
+            for v in SCALES:
+                trial = scale[:k] + [v] + scale[k + 1 :]
+                s = score(apply_scale(p, trial))
+                if s > best + 0.002:  # a step must gain 0.2 points: the validation sets are small
+                    best, scale = s, trial
+    return scale
+
+
 def main() -> None:
     """Grid-search one weight per head (and the GoEmotions threshold); write the JSON."""
     ap = argparse.ArgumentParser()
@@ -55,6 +86,8 @@ def main() -> None:
     }  # fmt: skip
     weights: dict[str, float] = {}
     scores: dict[str, float] = {}
+    thresholds: dict[str, float] = {}
+    class_scale: dict[str, list[float]] = {}
     for head, (task, score) in scorers.items():
         a, b, rows = both(task, head)
         results = {w: score(w * a + (1 - w) * b, rows) for w in GRID}
@@ -63,6 +96,19 @@ def main() -> None:
         weights[head] = max(results, key=lambda w: (results[w], -w))
         scores[head] = round(float(results[weights[head]]), 4)
         print(head, {w: round(float(v), 4) for w, v in results.items()}, flush=True)
+        mixed = weights[head] * a + (1 - weights[head]) * b
+        if head in BINARY:
+            # the decision threshold of a yes/no head (0.5 unless another is clearly better)
+            by_threshold = {t: score(_at_threshold(mixed, t), rows) for t in THRESHOLDS}
+            best_t = max(by_threshold, key=lambda t: (round(by_threshold[t], 3), -abs(t - 0.5)))
+            thresholds[head] = best_t
+            scores[head] = round(float(by_threshold[best_t]), 4)
+            print(head, "threshold", best_t, round(float(by_threshold[best_t]), 4), flush=True)
+        elif head in PRIOR_CORRECTED:
+            scale = _class_scale(mixed, lambda p, rows=rows, score=score: score(p, rows))
+            class_scale[head] = scale
+            scores[head] = round(float(score(apply_scale(mixed, scale), rows)), 4)
+            print(head, "class scale", scale, scores[head], flush=True)
 
     a, b, rows = both("goemotions", "goemotions")
     y = np.zeros((len(rows), len(GOEMOTIONS)), dtype=int)
@@ -82,7 +128,8 @@ def main() -> None:
     meta = {
         "name": "trustdesk.ensemble.v1",
         "minilm_weight": weights,
-        "thresholds": {"goemotions": float(best[1])},
+        "thresholds": {"goemotions": float(best[1]), **thresholds},
+        "class_scale": class_scale,
         "validation_scores": scores,
         "tuned": datetime.now(UTC).isoformat(timespec="seconds"),
     }

@@ -36,10 +36,22 @@ def test_accurate_length_buckets_keep_order_and_truncate_long_texts():
             assert abs(probs[k] - single[head][0]).max() < 0.15, head
 
 
-def test_accurate_ensemble_mixes_both_components():
+def test_accurate_ensemble_mixes_both_components_then_corrects_the_class_priors():
     texts = ["The oat latte was cold and the barista ignored me", "Lovely cardamom buns, thank you!"]
-    ens = get("trustdesk.ensemble.v1").predict(texts)["sentiment"]
-    a = get("trustdesk.minilm.v1").predict(texts)["sentiment"]
-    b = get("trustdesk.fast.v1").predict(texts)["sentiment"]
-    low, high = np.minimum(a, b) - 1e-6, np.maximum(a, b) + 1e-6
-    assert ((ens >= low) & (ens <= high)).all()
+    ensemble = get("trustdesk.ensemble.v1")
+    out = ensemble.predict(texts)
+    a = get("trustdesk.minilm.v1").predict(texts)
+    b = get("trustdesk.fast.v1").predict(texts)
+    meta = ensemble.meta  # type: ignore[attr-defined]
+    for head in ("sentiment", "tweet_emotion", "offensive"):
+        w = meta["minilm_weight"][head]
+        expected = w * a[head] + (1 - w) * b[head]
+        scale = meta.get("class_scale", {}).get(head)
+        if scale is None:  # a plain mix lies between its parts
+            low, high = np.minimum(a[head], b[head]) - 1e-6, np.maximum(a[head], b[head]) + 1e-6
+            assert ((out[head] >= low) & (out[head] <= high)).all()
+        else:
+            expected = expected * np.asarray(scale)
+            expected /= expected.sum(axis=1, keepdims=True)
+            assert np.allclose(out[head].sum(axis=1), 1.0, atol=1e-5)
+        assert np.allclose(out[head], expected, atol=1e-5), head

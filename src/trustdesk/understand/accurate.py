@@ -130,16 +130,22 @@ class EnsembleModel:
         self._minilm = get("trustdesk.minilm.v1")
         self._fast = get("trustdesk.fast.v1")
         self._weights: dict[str, float] = meta["minilm_weight"]
+        # per-class prior correction of single-label heads (tuned on validation, as the weights are)
+        self._scale = {k: np.asarray(v, dtype=np.float32) for k, v in meta.get("class_scale", {}).items()}
         base = {h["name"]: dict(h) for h in getattr(self._minilm, "heads", [])}
         for name, threshold in meta.get("thresholds", {}).items():
             base[name]["threshold"] = threshold
         self.heads: list[dict] = list(base.values())
 
     def predict(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        """Per-head weighted average of the two components' probabilities."""
+        """Per-head weighted average of the two components' probabilities, prior-corrected where tuned."""
         a = self._minilm.predict(texts)
         b = self._fast.predict(texts)
-        return {k: self._weights.get(k, 0.5) * a[k] + (1.0 - self._weights.get(k, 0.5)) * b[k] for k in a}
+        out = {k: self._weights.get(k, 0.5) * a[k] + (1.0 - self._weights.get(k, 0.5)) * b[k] for k in a}
+        for k, scale in self._scale.items():
+            q = out[k] * scale
+            out[k] = q / q.sum(axis=1, keepdims=True)
+        return out
 
 
 @register("trustdesk.ensemble.v1")

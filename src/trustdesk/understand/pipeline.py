@@ -20,7 +20,11 @@ ABUSE_OFFENSIVE = 0.8
 ABUSE_HATE = 0.75
 SPAM_RULE = 0.5
 SPAM_MODEL = 0.7
-_GO_INDEX = np.array([EMOTIONS.index(GO_TO_EMOTION[g]) for g in GOEMOTIONS])
+# the GoEmotions columns of each of our emotions
+_GROUPS = [np.array([k for k, g in enumerate(GOEMOTIONS) if GO_TO_EMOTION[g] == e]) for e in EMOTIONS]
+_NEUTRAL = EMOTIONS.index("neutral")
+NEUTRAL_WEIGHT = 0.5
+"""Weight of "neutral" against the feelings, chosen on GoEmotions validation (training/tune_emotions.py)."""
 # urgency weight of each intent: what a care team must act on soonest
 _INTENT_URGENCY: dict[str, float] = {
     "safety": 0.45, "account_access": 0.2, "billing_refund": 0.2, "delivery": 0.15, "bug_report": 0.12,
@@ -34,9 +38,22 @@ _RATING_PRIOR = np.array(
 
 
 def emotion_distribution(goemotions: np.ndarray) -> np.ndarray:
-    """Our 9 emotions from the 28 GoEmotions probabilities: summed per group, normalised per row."""
-    out = np.zeros((goemotions.shape[0], len(EMOTIONS)), dtype=np.float32)
-    np.add.at(out.T, _GO_INDEX, goemotions.T)
+    """Our 9 emotions from the 28 GoEmotions probabilities, normalised per row.
+
+    Each emotion is as strong as its strongest GoEmotions label (a sum favoured the groups with many
+    labels: six fold into "neutral"), and "neutral" counts at ``NEUTRAL_WEIGHT``: it is GoEmotions' most
+    common label, likely even beside a plainly stated feeling ("Furious: my box never arrived").
+    Macro-F1 over our 9 on GoEmotions validation: fast 0.504 -> 0.540, accurate 0.520 -> 0.569.
+    """
+    return normalised_groups(goemotions, NEUTRAL_WEIGHT)
+
+
+def normalised_groups(goemotions: np.ndarray, neutral_weight: float) -> np.ndarray:
+    """``emotion_distribution`` with another weight for "neutral" (for tuning it)."""
+    out = np.empty((goemotions.shape[0], len(EMOTIONS)), dtype=np.float32)
+    for k, columns in enumerate(_GROUPS):
+        out[:, k] = goemotions[:, columns].max(axis=1)
+    out[:, _NEUTRAL] *= neutral_weight
     out /= np.maximum(out.sum(axis=1, keepdims=True), 1e-9)
     return out
 

@@ -343,3 +343,20 @@ def test_drafter_reads_spanish_feelings_the_english_models_miss(bluebird, analys
     happy = draft(text="El flat white estaba buenísimo.", analysis=analysis("neutral", "neutral", "other",
                   language="es"), playbook=bluebird)  # fmt: skip
     assert re.search(r"gracias", _reply(happy), re.I)
+
+
+def test_drafter_joins_two_gripes_after_a_but(bluebird, analysis) -> None:
+    r = draft(text="OK but slow. The checkout needs fewer screens.",
+              analysis=analysis("negative", "neutral", "complaint"), playbook=bluebird)  # fmt: skip
+    # one sentence about both, not "… the checkout isn't right … We're checking the screens right away."
+    assert "the checkout and the screens" in _reply(r)
+
+
+def test_a_polite_safety_report_is_not_thanked_as_praise(bluebird, analysis) -> None:
+    from trustdesk.respond.situations import effective_sentiment
+
+    text = "Dear team, the croissant labelled butter had almond paste inside. My son is allergic."
+    called_positive = analysis("positive", "gratitude", "safety")
+    assert effective_sentiment(called_positive, None, text) != "positive"
+    reply = _reply(draft(text=text, analysis=called_positive, playbook=bluebird))
+    assert not re.search(r"thanks? (you )?(so much )?for (the|your) (kind|lovely)|made our day", reply, re.I)

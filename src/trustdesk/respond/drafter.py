@@ -245,9 +245,10 @@ def _fit(ctx: _Context, steps: list[str], seed: int, detail: Detail | None, limi
         detail is not None
         and second is not None
         and detail.kind == second.kind == "topic"
-        and not second.contrast
+        and second.contrast == detail.contrast
     ):
-        # Two topics read better as one: "we're looking into the coffee and the seating".
+        # Two topics read better as one: "we're looking into the coffee and the seating" (also two gripes
+        # after a "but"; a praised topic and a gripe stay apart).
         joiner = " y " if ctx.language == "es" else " and "
         detail = Detail("topic", detail.text + joiner + second.text, detail.keys + second.keys, detail.weak)
         second = None

@@ -80,6 +80,9 @@ def effective_sentiment(analysis: Analysis, rating: float | None, text: str = ""
             return "positive"
     if sentiment == "neutral" and not cue and text and _POSITIVE_CUES_ES.search(text):
         sentiment = "positive"
+    if sentiment == "positive" and analysis.intent == "safety":
+        # a polite letter about an allergen or an injury is a report, not praise: no cheerful thanks
+        sentiment = "neutral"
     upset = analysis.emotion in {"anger", "frustration", "disappointment", "sadness"}
     if sentiment == "neutral" and upset:
         return "negative"

@@ -102,6 +102,13 @@ def main() -> None:
         "--resume", action="store_true", help="start from training/work/minilm_ckpt.pt (fresh optimiser)"
     )
     ap.add_argument("--steps-per-second", type=float, default=1.2, help="planning guess for the LR schedule")
+    ap.add_argument(
+        "--boost",
+        action="append",
+        default=[],
+        metavar="TASK=FACTOR",
+        help="multiply a task's sampling weight (repeatable), e.g. for a short --resume on the weak heads",
+    )
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
@@ -114,7 +121,13 @@ def main() -> None:
     tok.no_padding()
     data = tasks(args.data)
     encoded = {name: [e.ids for e in tok.encode_batch(x)] for name, (x, _y) in data.items()}
-    weights = {name: math.sqrt(len(x)) * TASK_BOOST.get(name, 1.0) for name, (x, _y) in data.items()}
+    boost = dict(TASK_BOOST)
+    for item in args.boost:
+        task, _, factor = item.partition("=")
+        if task not in data:
+            raise SystemExit(f"--boost: no task {task!r} (tasks: {', '.join(data)})")
+        boost[task] = float(factor)
+    weights = {name: math.sqrt(len(x)) * boost.get(name, 1.0) for name, (x, _y) in data.items()}
     names = list(weights)
     probs = [weights[n] / sum(weights.values()) for n in names]
     heads = {h["name"]: h for h in HEADS}
@@ -162,6 +175,7 @@ def main() -> None:
         rng.shuffle(order[n])
     step, losses = 0, []
     print(f"planned steps {total_steps}; task sizes { {n: len(encoded[n]) for n in names} }", flush=True)
+    print(f"sampling: { {n: round(p, 3) for n, p in zip(names, probs, strict=True)} }", flush=True)
     while time.time() - t0 < args.minutes * 60 and step < total_steps:
         name = rng.choices(names, probs)[0]
         if pos[name] + args.batch > len(order[name]):

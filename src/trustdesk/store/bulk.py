@@ -42,7 +42,8 @@ def one_of(session: Session, column: Any, values: Iterable[Any]) -> ColumnElemen
     """``column IN (values)``, as each database runs it best.
 
     PostgreSQL: ``column = ANY(:array)``, one parameter however many values (an IN list of hundreds
-    of parameters cost more to plan than to run, and was most of an import's lookups); SQLite: IN.
+    of parameters cost more to plan than to run, and was most of an import's lookups); SQLite: one JSON
+    array unpacked by ``json_each`` for strings and integers, a plain IN list otherwise.
     """
     values = list(values)
     dialect = session.get_bind().dialect.name
@@ -167,6 +168,8 @@ def _driver_row_iter(session: Session, table: Table, rows: list[dict[str, Any]])
 
 
 def _memo(processor: Any, cache: dict[Any, Any]) -> Callable[[Any], Any]:
+    """``processor`` that converts each distinct value once, remembering the results in ``cache``."""
+
     def convert(value: Any) -> Any:
         done = cache.get(value)
         if done is None:

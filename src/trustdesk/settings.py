@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     """Where background jobs run: in this process (embedded default) or on Dramatiq workers over Redis."""
 
     analysis_tier: Literal["fast", "accurate", "auto"] = "auto"
-    """Which analysis model tier to use; ``auto``: accurate for jobs of up to 2,000 messages, fast beyond."""
+    """Which analysis model tier to use; ``auto``: accurate for jobs of up to 50,000 messages, fast beyond."""
 
     playbook_path: str | None = None
     """Playbook YAML used when a brand has none of its own; default: the shipped default playbook."""

@@ -95,3 +95,40 @@ def test_cli_analyze_auto_sizes_the_tier_by_the_file(tmp_path, monkeypatch):
     assert scores("auto") == accurate  # two lines: a small job
     monkeypatch.setattr(registry, "AUTO_ACCURATE_UP_TO", 1)
     assert scores("auto") == fast  # more lines than that: a backfill
+
+
+def test_cli_analyze_auto_counts_piped_input_too(tmp_path):
+    import subprocess
+    import sys
+
+    from trustdesk.understand import registry
+
+    if not registry.available("accurate"):
+        import pytest
+
+        pytest.skip("accurate tier artefacts not shipped")
+    # no newline after the last line: it is still a line
+    content = b'{"id": 1, "text": "Furious: my box never arrived"}\n{"id": 2, "text": "Lovely buns, thanks"}'
+
+    def run(*tier: str) -> list[dict]:
+        done = subprocess.run(
+            [sys.executable, "-m", "trustdesk.cli.main", "analyze", "-", *tier],
+            input=content, capture_output=True, check=True, timeout=120,
+        )  # fmt: skip
+        return [json.loads(line) for line in done.stdout.splitlines()]
+
+    piped = run()
+    assert [r["id"] for r in piped] == [1, 2]
+    assert piped == run("--tier", "accurate")  # two lines through a pipe: a small job
+
+
+def test_count_lines_stops_early_and_counts_a_last_line_without_newline():
+    import io
+
+    from trustdesk.cli.understand import _count_lines
+
+    assert _count_lines(io.BytesIO(b""), 10) == 0
+    assert _count_lines(io.BytesIO(b"a\nb\n"), 10) == 2
+    assert _count_lines(io.BytesIO(b"a\nb"), 10) == 2
+    big = io.BytesIO(b"x\n" * 3_000_000)
+    assert 11 <= _count_lines(big, 10) < 3_000_000  # stopped after the first block

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from functools import partial
 from itertools import chain, islice
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, BinaryIO
 
 import typer
 
@@ -67,6 +67,15 @@ def process_lines(lines: list[bytes], tier: str) -> str:
     return "".join(line + "\n" for line in out)
 
 
+def _count_lines(stream: BinaryIO, stop_at: int) -> int:
+    """Lines in ``stream`` (a final line without a newline counts), up to about ``stop_at``."""
+    count, last = 0, b"\n"
+    while count < stop_at and (block := stream.read(1 << 20)):
+        count += block.count(b"\n")
+        last = block[-1:]
+    return count + (last != b"\n")
+
+
 def _chunks(stream: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
     chunk: list[bytes] = []
     for raw in stream:
@@ -83,7 +92,7 @@ def analyze_cmd(
         str, typer.Argument(help="JSONL file, one {id, text, ...} object per line ('-' = stdin)")
     ],
     tier: Annotated[
-        str, typer.Option(help="fast, accurate or auto (accurate up to 2,000 lines, fast for bigger files)")
+        str, typer.Option(help="fast, accurate or auto (accurate up to 50,000 lines, fast for bigger files)")
     ] = "auto",
     workers: Annotated[int, typer.Option(min=1, max=16, help="processes for big files (fast tier)")] = 1,
 ) -> None:
@@ -97,11 +106,15 @@ def analyze_cmd(
     try:
         lines: Iterable[bytes] = stream
         if tier == "auto":
-            # sized by the file: a small one gets the accurate tier, a backfill (or --workers) the fast one
-            head = list(islice(stream, AUTO_ACCURATE_UP_TO + 1))
-            small = len(head) <= AUTO_ACCURATE_UP_TO and workers == 1
-            tier = resolve_tier("auto", count=len(head) if small else None)
-            lines = chain(head, stream)
+            # sized by the input: a small one gets the accurate tier, a backfill (or --workers) the fast one
+            if stream.seekable():
+                count = _count_lines(stream, AUTO_ACCURATE_UP_TO + 1)
+                stream.seek(0)
+            else:  # a pipe: hold the head of it while counting
+                head = list(islice(stream, AUTO_ACCURATE_UP_TO + 1))
+                count, lines = len(head), chain(head, stream)
+            small = count <= AUTO_ACCURATE_UP_TO and workers == 1
+            tier = resolve_tier("auto", count=count if small else None)
         tier = resolve_tier(tier)
         get(tier)  # load once here, so forked workers share the weights
         chunks = _chunks(lines, ANALYZE_BATCH)

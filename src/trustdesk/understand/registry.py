@@ -18,12 +18,12 @@ MODELS_DIR = Path(__file__).resolve().parent / "models"
 TIERS: dict[str, str] = {"fast": "trustdesk.fast.v1", "accurate": "trustdesk.ensemble.v1"}
 COMPONENTS: tuple[str, ...] = ("trustdesk.fast.v1", "trustdesk.minilm.v1", "trustdesk.ensemble.v1")
 """Every shipped component; ``trustdesk eval`` measures each."""
-AUTO_ACCURATE_UP_TO = 2000
+AUTO_ACCURATE_UP_TO = 50_000
 """``auto`` gives a job of up to this many messages the accurate tier and a bigger backlog the fast one.
 
-Chosen from the measurements in models/MODEL_CARD.md: accurate is better on every score and takes ~5 s
-for 2,000 messages (~400 msgs/s), which live traffic (a webhook, a day's reviews) never notices; a
-million-message backfill takes ~2 minutes on the fast tier and ~40 on the accurate one.
+Chosen from the measurements in models/MODEL_CARD.md: accurate is better on every score and takes at
+most ~2 minutes for such a job (~400 msgs/s; live traffic — a webhook, a poll, a day's reviews — takes
+seconds); a million-message backfill takes ~2 minutes on the fast tier and ~40 on the accurate one.
 """
 
 

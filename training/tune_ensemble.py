@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.metrics import f1_score, recall_score
 
 from training.common import read_jsonl
+from trustdesk.understand.accurate import prior_corrected
 from trustdesk.understand.labels import BITEXT_TO_INTENT, GOEMOTIONS, TWEET_EMOTIONS
 from trustdesk.understand.registry import get
 from trustdesk.understand.schemas import INTENTS, SENTIMENTS
@@ -35,12 +36,6 @@ def _at_threshold(p: np.ndarray, threshold: float) -> np.ndarray:
     return np.where(p >= threshold, 0.5 + (p - threshold), 0.5 - (threshold - p)).clip(0.0, 1.0)
 
 
-def apply_scale(p: np.ndarray, scale: list[float]) -> np.ndarray:
-    """Class probabilities re-weighted by ``scale`` and renormalised (as EnsembleModel.predict does)."""
-    q = p * np.asarray(scale, dtype=p.dtype)
-    return q / q.sum(axis=1, keepdims=True)
-
-
 def _class_scale(p: np.ndarray, score) -> list[float]:  # noqa: ANN001 - a scorer of probabilities
     """Per-class prior correction by coordinate ascent on a coarse grid (first class fixed at 1)."""
     scale = [1.0] * p.shape[1]
@@ -49,7 +44,7 @@ def _class_scale(p: np.ndarray, score) -> list[float]:  # noqa: ANN001 - a score
         for k in range(1, p.shape[1]):
             for v in SCALES:
                 trial = scale[:k] + [v] + scale[k + 1 :]
-                s = score(apply_scale(p, trial))
+                s = score(prior_corrected(p, trial))
                 if s > best + 0.002:  # a step must gain 0.2 points: the validation sets are small
                     best, scale = s, trial
     return scale
@@ -107,7 +102,7 @@ def main() -> None:
         elif head in PRIOR_CORRECTED:
             scale = _class_scale(mixed, lambda p, rows=rows, score=score: score(p, rows))
             class_scale[head] = scale
-            scores[head] = round(float(score(apply_scale(mixed, scale), rows)), 4)
+            scores[head] = round(float(score(prior_corrected(mixed, scale), rows)), 4)
             print(head, "class scale", scale, scores[head], flush=True)
 
     a, b, rows = both("goemotions", "goemotions")

@@ -143,9 +143,14 @@ class EnsembleModel:
         b = self._fast.predict(texts)
         out = {k: self._weights.get(k, 0.5) * a[k] + (1.0 - self._weights.get(k, 0.5)) * b[k] for k in a}
         for k, scale in self._scale.items():
-            q = out[k] * scale
-            out[k] = q / q.sum(axis=1, keepdims=True)
+            out[k] = prior_corrected(out[k], scale)
         return out
+
+
+def prior_corrected(p: np.ndarray, scale: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Class probabilities re-weighted by ``scale`` and renormalised per row (the ensemble's correction)."""
+    q = p * np.asarray(scale, dtype=p.dtype)
+    return q / q.sum(axis=1, keepdims=True)
 
 
 @register("trustdesk.ensemble.v1")

@@ -1,3 +1,5 @@
+import numpy as np
+
 from trustdesk.understand import features
 
 TEXTS = [
@@ -46,3 +48,24 @@ def test_features_ascii_tokens_match_the_unicode_pattern():
         low = text.lower()
         if low.isascii():
             assert features._ascii_tokens(low) == features._TOKEN_RE.findall(low)
+
+
+def _tfidf_rows(texts, idf):
+    """The fast tier's features by their definition, from the vectorizer's counts (dense, float64)."""
+    x = features._VECTORIZER.transform(texts).toarray().astype(np.float64)
+    x = np.log1p(x) * idf
+    norms = np.sqrt((x * x).sum(axis=1, keepdims=True))
+    return x / np.where(norms == 0, 1.0, norms)
+
+
+def test_features_featurize_is_sublinear_tf_idf_with_unit_rows():
+    rng = np.random.default_rng(3)
+    idf = rng.uniform(1.0, 9.0, features.N_FEATURES).astype(np.float32)
+    for texts in (TEXTS, TEXTS[:1], [""], TEXTS * 3):
+        got = features.featurize(texts, idf)
+        assert got.format == "csc" and got.has_sorted_indices
+        assert got.shape == (len(texts), features.N_FEATURES)
+        np.testing.assert_allclose(got.toarray(), _tfidf_rows(texts, idf), atol=1e-6)
+        # every text with a feature has unit length; a text without one stays all zeros
+        lengths = np.sqrt(np.asarray(got.multiply(got).sum(axis=1)).ravel())
+        np.testing.assert_allclose(lengths, [1.0 if t.strip() else 0.0 for t in texts], atol=1e-5)

@@ -51,21 +51,24 @@ def test_features_ascii_tokens_match_the_unicode_pattern():
 
 
 def _tfidf_rows(texts, idf):
-    """The fast tier's features by their definition, from the vectorizer's counts (dense, float64)."""
-    x = features._VECTORIZER.transform(texts).toarray().astype(np.float64)
-    x = np.log1p(x) * idf
-    norms = np.sqrt((x * x).sum(axis=1, keepdims=True))
-    return x / np.where(norms == 0, 1.0, norms)
+    """The fast tier's features by their definition, from the vectorizer's counts (float64)."""
+    from sklearn.preprocessing import normalize
+
+    x = features._VECTORIZER.transform(texts).astype(np.float64).tocsr()
+    x.data = np.log1p(x.data)
+    return normalize(x.multiply(idf.astype(np.float64)).tocsr())
 
 
 def test_features_featurize_is_sublinear_tf_idf_with_unit_rows():
     rng = np.random.default_rng(3)
     idf = rng.uniform(1.0, 9.0, features.N_FEATURES).astype(np.float32)
-    for texts in (TEXTS, TEXTS[:1], [""], TEXTS * 3):
+    big = [f"{t} {k}" for k in range(features.COLUMN_MAJOR_FROM // len(TEXTS) + 1) for t in TEXTS]
+    for texts in (TEXTS, TEXTS[:1], [""], TEXTS * 3, big):
         got = features.featurize(texts, idf)
-        assert got.format == "csc" and got.has_sorted_indices
+        assert got.format == ("csc" if len(texts) >= features.COLUMN_MAJOR_FROM else "csr")
+        assert got.has_sorted_indices
         assert got.shape == (len(texts), features.N_FEATURES)
-        np.testing.assert_allclose(got.toarray(), _tfidf_rows(texts, idf), atol=1e-6)
+        assert abs(got - _tfidf_rows(texts, idf)).max() < 1e-6
         # every text with a feature has unit length; a text without one stays all zeros
         lengths = np.sqrt(np.asarray(got.multiply(got).sum(axis=1)).ravel())
         np.testing.assert_allclose(lengths, [1.0 if t.strip() else 0.0 for t in texts], atol=1e-5)

@@ -25,6 +25,9 @@ class FastModel:
     """Linear heads (logistic regression) over the features of ``features.featurize``."""
 
     name = "trustdesk.fast.v1"
+    batch_size = 4096
+    """Texts per ``predict`` call from ``analyze``: the features' fixed cost per call (a column-major matrix
+    over every hashed column) is spread thinner (measured: 4,096 a call ~+8 % msgs/s over 512)."""
 
     def __init__(self, *, stem: str = "fast_v1") -> None:
         meta = json.loads((MODELS_DIR / f"{stem}.json").read_text(encoding="utf-8"))

@@ -51,7 +51,8 @@ def _class_scale(p: np.ndarray, score) -> list[float]:  # noqa: ANN001 - a score
 
 
 def main() -> None:
-    """Grid-search one weight per head (and the GoEmotions threshold); write the JSON."""
+    """Grid-search one weight per head (with its threshold for yes/no heads and GoEmotions, its class
+    correction for sentiment and TweetEval emotion); write the JSON."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
     args = ap.parse_args()

@@ -10,14 +10,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
-from sklearn.metrics import f1_score
-
-from trustdesk.understand.evaluate import _rows, _texts
-from trustdesk.understand.labels import GO_TO_EMOTION
+from trustdesk.understand.evaluate import _rows, _texts, emotions_macro_f1
 from trustdesk.understand.pipeline import NEUTRAL_WEIGHT, normalised_groups
 from trustdesk.understand.registry import TIERS, get
-from trustdesk.understand.schemas import EMOTIONS
 
 WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
 
@@ -28,18 +23,10 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
     args = ap.parse_args()
     rows = _rows(args.data / "goemotions" / "validation.jsonl")
-    gold = np.zeros((len(rows), len(EMOTIONS)), dtype=int)
-    for i, r in enumerate(rows):
-        for label in r["labels"]:
-            gold[i, EMOTIONS.index(GO_TO_EMOTION[label])] = 1
     print(f"shipped NEUTRAL_WEIGHT = {NEUTRAL_WEIGHT}")
     for tier, name in TIERS.items():
         probs = get(name).predict(_texts(rows))["goemotions"]
-        scores = {}
-        for weight in WEIGHTS:
-            pred = np.zeros_like(gold)
-            pred[np.arange(len(rows)), normalised_groups(probs, weight).argmax(1)] = 1
-            scores[weight] = round(float(f1_score(gold, pred, average="macro", zero_division=0)), 4)
+        scores = {w: round(emotions_macro_f1(rows, normalised_groups(probs, w)), 4) for w in WEIGHTS}
         print(tier, scores, flush=True)
 
 

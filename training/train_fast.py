@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, recall_score
 
-from training.common import goemotions, intent_train, sentiment_train, single
+from training.common import goemotions, intent_train, read_jsonl, sentiment_train, single
 from trustdesk.understand.features import N_FEATURES, featurize, fit_idf
 from trustdesk.understand.labels import GOEMOTIONS, TWEET_EMOTIONS
 from trustdesk.understand.schemas import INTENTS, SENTIMENTS
@@ -24,16 +25,24 @@ from trustdesk.understand.schemas import INTENTS, SENTIMENTS
 MODELS = Path(__file__).resolve().parents[1] / "src" / "trustdesk" / "understand" / "models"
 
 
-def _fit(x, y, c: float, *, balanced: bool = True) -> LogisticRegression:
-    clf = LogisticRegression(C=c, max_iter=400, class_weight="balanced" if balanced else None)
-    return clf.fit(x, y)
+def _fit(x, y, c: float, *, balanced: bool = True, weight: np.ndarray | None = None) -> LogisticRegression:
+    if weight is None:
+        clf = LogisticRegression(C=c, max_iter=400, class_weight="balanced" if balanced else None)
+        return clf.fit(x, y)
+    # per-row weights: "balanced" computed from the weighted class totals
+    labels, index = np.unique(np.asarray(y), return_inverse=True)
+    totals = np.bincount(index, weights=weight)
+    balance = totals.sum() / (len(labels) * totals) if balanced else np.ones(len(labels))
+    return LogisticRegression(C=c, max_iter=400).fit(x, y, sample_weight=weight * balance[index])
 
 
-def _pick(xtr, ytr, xva, yva, cs, score, *, balanced: bool = True) -> tuple[LogisticRegression, float, float]:
+def _pick(
+    xtr, ytr, xva, yva, cs, score, *, balanced: bool = True, weight: np.ndarray | None = None
+) -> tuple[LogisticRegression, float, float]:
     """Fit for each C, keep the best on validation (the tuning split)."""
     best = None
     for c in cs:
-        clf = _fit(xtr, ytr, c, balanced=balanced)
+        clf = _fit(xtr, ytr, c, balanced=balanced, weight=weight)
         s = score(yva, clf.predict(xva))
         print(f"    C={c}: {s:.4f}", flush=True)
         if best is None or s > best[2]:
@@ -47,6 +56,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=Path("../shared/data"))
     ap.add_argument("--out", type=Path, default=MODELS)
+    ap.add_argument(
+        "--teacher",
+        type=Path,
+        default=None,
+        help="teacher-labelled tweets for the TweetEval emotion head (training/work/teacher_emotion.jsonl)",
+    )
+    ap.add_argument("--teacher-weight", type=float, default=0.3, help="a teacher-labelled tweet's weight")
     args = ap.parse_args()
     data: Path = args.data
     t0 = time.time()
@@ -99,9 +115,30 @@ def main() -> None:
 
     print("tweet_emotion", flush=True)
     macro_f1 = lambda a, b: f1_score(a, b, average="macro")  # noqa: E731
-    clf, c, s = _pick(f(ex), ey, f(evx), evy, [1, 2, 4, 8, 16], macro_f1)
+    xe, we = f(ex), None
+    if args.teacher is not None:
+        # the teacher's emotion for tweets of the other TweetEval sets (training.train_teacher label), each
+        # at a fraction of a gold tweet's weight; classes balanced by weight, as class_weight does for gold
+        seen = set(ex) | set(evx)
+        taught = [r for r in read_jsonl(args.teacher) if r["text"] not in seen]
+        xe = sparse.vstack([xe, f([r["text"] for r in taught])]).tocsr()
+        ey = ey + [TWEET_EMOTIONS[int(np.argmax(r["p"]))] for r in taught]
+        we = np.concatenate([np.ones(len(ex)), np.full(len(taught), args.teacher_weight)])
+        print(f"    + {len(taught)} teacher-labelled tweets at weight {args.teacher_weight}", flush=True)
+    clf, c, s = _pick(xe, ey, f(evx), evy, [1, 2, 4, 8, 16], macro_f1, weight=we)
     order = [list(clf.classes_).index(label) for label in TWEET_EMOTIONS]
-    add("tweet_emotion", "softmax", list(TWEET_EMOTIONS), clf.coef_[order], clf.intercept_[order], C=c)
+    taught_info = (
+        {"teacher_tweets": len(ey) - len(ex), "teacher_weight": args.teacher_weight} if we is not None else {}
+    )
+    add(
+        "tweet_emotion",
+        "softmax",
+        list(TWEET_EMOTIONS),
+        clf.coef_[order],
+        clf.intercept_[order],
+        C=c,
+        **taught_info,
+    )
     metrics["tweeteval_emotion_macro_f1"] = s
 
     for task, ((tx, ty), (vx, vy)) in bin_sets.items():

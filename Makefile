@@ -39,13 +39,17 @@ lint: dev ## ruff (lint + format check) and mypy
 test: dev browser lint ## Everything CI runs: lint, types, all tests on SQLite and PostgreSQL, browser tests
 	$(BIN)/python -m pytest
 
-train: ## Retrain every shipped analysis model from ../shared/data (~2 h on 2 cores; never in CI)
+train: ## Retrain every shipped analysis model from ../shared/data (~3 h on 2 cores; never in CI)
 	$(BIN)/pip install $(PIP_FLAGS) -c constraints.txt -e '.[train]'
-	$(BIN)/python -m training.train_fast --data ../shared/data
+	$(BIN)/python -m training.train_teacher fetch
+	$(BIN)/python -m training.train_teacher train --data ../shared/data --epochs 3
+	$(BIN)/python -m training.train_teacher label --data ../shared/data --limit 24000
+	$(BIN)/python -m training.train_fast --data ../shared/data --teacher training/work/teacher_emotion.jsonl
 	$(BIN)/python -m training.train_accurate --data ../shared/data --minutes 110 --threads 2 --steps-per-second 0.8
 	$(BIN)/python -m training.train_accurate --data ../shared/data --resume --minutes 20 --threads 2 --lr 2e-5 \
 	  --steps-per-second 1.3 --boost tweet_emotion=3 --boost offensive=2
 	$(BIN)/python -m training.export_accurate --data ../shared/data
+	$(BIN)/python -m training.refit_emotion_head --data ../shared/data
 	$(BIN)/python -m training.tune_ensemble --data ../shared/data
 
 bench: install ## Inbox and reply benchmarks at 100,000 messages (JSON on stdout)

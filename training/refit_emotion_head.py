@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
 from training.common import read_jsonl, single
+from training.train_fast import _fit
 from training.train_teacher import LABELS
 from trustdesk.understand import accurate
 from trustdesk.understand.labels import TWEET_EMOTIONS
@@ -69,9 +69,7 @@ def main() -> None:
     features = np.vstack([pooled_embeddings(x), pooled_embeddings([r["text"] for r in taught])])
     target = np.concatenate([gold, np.array([np.argmax(r["p"]) for r in taught])])
     weight = np.concatenate([np.ones(len(gold)), np.full(len(taught), TEACHER_WEIGHT)])
-    counts = np.bincount(target, weights=weight, minlength=len(TWEET_EMOTIONS))
-    balance = counts.sum() / (len(counts) * counts)
-    clf = LogisticRegression(C=C, max_iter=1000).fit(features, target, sample_weight=weight * balance[target])
+    clf = _fit(features, target, C, weight=weight, max_iter=1000)  # classes balanced by weighted totals
 
     def score() -> float:
         p = accurate.MiniLMModel().predict(vx)["tweet_emotion"]

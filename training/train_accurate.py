@@ -85,9 +85,24 @@ class MultiTask(nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        m = attention_mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
-        return self.head(self.dropout(pooled))
+        return self.head(self.dropout(mean_pooled(hidden, attention_mask)))
+
+
+def mean_pooled(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """The mean of the token vectors a mask keeps (sentence-transformers' pooling)."""
+    m = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
+
+
+def padded(seqs: list[list[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Token ids padded to the longest sequence, and the attention mask."""
+    longest = max(len(s) for s in seqs)
+    ids = torch.zeros((len(seqs), longest), dtype=torch.long)
+    mask = torch.zeros((len(seqs), longest), dtype=torch.long)
+    for r, s in enumerate(seqs):
+        ids[r, : len(s)] = torch.tensor(s)
+        mask[r, : len(s)] = 1
+    return ids, mask
 
 
 def tasks(data: Path) -> dict[str, tuple[list[str], list]]:
@@ -211,13 +226,7 @@ def main() -> None:
             pos[name] = 0
         idx = order[name][pos[name] : pos[name] + args.batch]
         pos[name] += args.batch
-        seqs = [encoded[name][i] for i in idx]
-        longest = max(len(s) for s in seqs)
-        ids = torch.zeros((len(seqs), longest), dtype=torch.long)
-        mask = torch.zeros((len(seqs), longest), dtype=torch.long)
-        for r, s in enumerate(seqs):
-            ids[r, : len(s)] = torch.tensor(s)
-            mask[r, : len(s)] = 1
+        ids, mask = padded([encoded[name][i] for i in idx])
         h = heads[HEAD_OF.get(name, name)]
         logits = model(ids, mask)[:, h["start"] : h["end"]]
         ys = [data[name][1][i] for i in idx]

@@ -25,15 +25,17 @@ from trustdesk.understand.schemas import INTENTS, SENTIMENTS
 MODELS = Path(__file__).resolve().parents[1] / "src" / "trustdesk" / "understand" / "models"
 
 
-def _fit(x, y, c: float, *, balanced: bool = True, weight: np.ndarray | None = None) -> LogisticRegression:
+def _fit(
+    x, y, c: float, *, balanced: bool = True, weight: np.ndarray | None = None, max_iter: int = 400
+) -> LogisticRegression:
     if weight is None:
-        clf = LogisticRegression(C=c, max_iter=400, class_weight="balanced" if balanced else None)
+        clf = LogisticRegression(C=c, max_iter=max_iter, class_weight="balanced" if balanced else None)
         return clf.fit(x, y)
     # per-row weights: "balanced" computed from the weighted class totals
     labels, index = np.unique(np.asarray(y), return_inverse=True)
     totals = np.bincount(index, weights=weight)
     balance = totals.sum() / (len(labels) * totals) if balanced else np.ones(len(labels))
-    return LogisticRegression(C=c, max_iter=400).fit(x, y, sample_weight=weight * balance[index])
+    return LogisticRegression(C=c, max_iter=max_iter).fit(x, y, sample_weight=weight * balance[index])
 
 
 def _pick(

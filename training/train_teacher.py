@@ -31,6 +31,7 @@ import numpy as np
 from sklearn.metrics import f1_score
 
 from training.common import single
+from training.train_accurate import mean_pooled, padded
 from trustdesk.understand.labels import TWEET_EMOTIONS
 
 WORK = Path(__file__).resolve().parent / "work"
@@ -81,8 +82,7 @@ def _model():
 
         def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
             hidden = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
-            m = mask.unsqueeze(-1).to(hidden.dtype)
-            return self.head(self.dropout((hidden * m).sum(1) / m.sum(1).clamp(min=1.0)))
+            return self.head(self.dropout(mean_pooled(hidden, mask)))
 
     return Teacher()
 
@@ -96,18 +96,6 @@ def _batches(ids: list[list[int]], size: int, rng: random.Random | None) -> list
     if rng is not None:
         rng.shuffle(out)
     return out
-
-
-def _tensors(ids: list[list[int]], batch: list[int]):
-    import torch
-
-    width = max(len(ids[i]) for i in batch)
-    x = torch.zeros((len(batch), width), dtype=torch.long)
-    m = torch.zeros((len(batch), width), dtype=torch.long)
-    for row, i in enumerate(batch):
-        x[row, : len(ids[i])] = torch.tensor(ids[i])
-        m[row, : len(ids[i])] = 1
-    return x, m
 
 
 def _tokenizer():
@@ -127,7 +115,7 @@ def predict(model, ids: list[list[int]], batch: int = 64) -> np.ndarray:
     out = np.zeros((len(ids), len(TWEET_EMOTIONS)), dtype=np.float32)
     with torch.no_grad():
         for b in _batches(ids, batch, None):
-            x, m = _tensors(ids, b)
+            x, m = padded([ids[i] for i in b])
             out[b] = torch.softmax(model(x, m), -1).numpy()
     return out
 
@@ -167,7 +155,7 @@ def train(args: argparse.Namespace) -> None:
     for epoch in range(args.epochs):
         model.train()
         for b in _batches(ids, args.batch, rng):
-            xb, mb = _tensors(ids, b)
+            xb, mb = padded([ids[i] for i in b])
             loss = loss_fn(model(xb, mb), target[b])
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -55,3 +55,19 @@ def test_accurate_ensemble_mixes_both_components_then_corrects_the_class_priors(
             expected /= expected.sum(axis=1, keepdims=True)
             assert np.allclose(out[head].sum(axis=1), 1.0, atol=1e-5)
         assert np.allclose(out[head], expected, atol=1e-5), head
+
+
+def test_minilm_refit_emotion_head_names_each_tweeteval_emotion():
+    # the TweetEval-emotion head was refit on the frozen encoder and written into the int8 graph's head
+    # columns (training/refit_emotion_head.py); a column written in the wrong place or order fails here
+    tweets = {
+        "anger": "I am so angry right now, worst customer service ever and nobody cares",
+        "sadness": "Feeling so sad and lonely today, I really miss her",
+        "joy": "Best day ever, the concert was amazing and I am so happy",
+        "optimism": "Tomorrow is a new day, keep going and never give up, things will get better",
+    }
+    model = get("trustdesk.minilm.v1")
+    probs = model.predict(list(tweets.values()))["tweet_emotion"]
+    labels = next(h["labels"] for h in model.heads if h["name"] == "tweet_emotion")  # type: ignore[attr-defined]
+    assert [labels[k] for k in probs.argmax(1)] == list(tweets)
+    assert (probs.max(1) > 0.5).all()

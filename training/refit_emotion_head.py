@@ -13,6 +13,7 @@ Usage (after export_accurate and train_teacher; needs the ``train`` extra; never
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,15 +37,23 @@ TEACHER_WEIGHT = 0.1
 # no teacher 0.686-0.696; C = 0.1 also keeps the weights inside the head's int8 range (|w| <= 0.41)
 
 
-def pooled_embeddings(texts: list[str]) -> np.ndarray:
-    """The int8 encoder's pooled embedding of each (cleaned) text, in the batches serving uses."""
+@functools.cache
+def _pooled_model() -> accurate.MiniLMModel:
+    """The shipped MiniLM (its tokenizer and batching) with a session that also outputs the pooled embedding."""
     import onnx
     import onnxruntime as ort
 
     graph = onnx.load(str(GRAPH))
     graph.graph.output.append(onnx.helper.make_tensor_value_info(POOLED, onnx.TensorProto.FLOAT, None))
-    session = ort.InferenceSession(graph.SerializeToString(), providers=["CPUExecutionProvider"])
     model = accurate.MiniLMModel()
+    model._session = ort.InferenceSession(graph.SerializeToString(), providers=["CPUExecutionProvider"])
+    return model
+
+
+def pooled_embeddings(texts: list[str]) -> np.ndarray:
+    """The int8 encoder's pooled embedding of each (cleaned) text, in the batches serving uses."""
+    model = _pooled_model()
+    session = model._session
     ids = [e.ids for e in model._tok.encode_batch(texts)]
     out = np.zeros((len(texts), 384), dtype=np.float32)
     for rows, input_ids, mask in accurate._length_batches(ids):

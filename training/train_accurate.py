@@ -73,15 +73,16 @@ def encoder_path() -> Path:
 
 
 class MultiTask(nn.Module):
-    """MiniLM encoder, mean pooling, one linear layer whose column slices are the task heads."""
+    """An encoder (MiniLM here, the emotion teacher in train_teacher), mean pooling, one linear layer whose
+    column slices are the task heads."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, n_out: int = N_OUT) -> None:
         super().__init__()
         from transformers import AutoModel
 
         self.encoder = AutoModel.from_pretrained(str(path))
         self.dropout = nn.Dropout(0.1)
-        self.head = nn.Linear(self.encoder.config.hidden_size, N_OUT)
+        self.head = nn.Linear(self.encoder.config.hidden_size, n_out)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state

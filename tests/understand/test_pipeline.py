@@ -57,6 +57,38 @@ def test_pipeline_flags_abuse_shouting_and_spam():
     assert _one("Follow me for free followers!!! https://bit.ly/abc").spam
 
 
+def _abusive(texts: list[str], tier: str) -> list[str]:
+    out = analyze([MessageInput(text=t) for t in texts], tier=tier)
+    return [t for t, a in zip(texts, out, strict=True) if a.abusive]
+
+
+@pytest.mark.parametrize("tier", ["fast", "accurate"])
+def test_pipeline_harsh_words_about_a_product_are_not_abuse(tier):
+    # real review sentences (UCI) and demo messages the offensive model scores >= 0.8; a care team must not
+    # see a customer's criticism marked "abusive"
+    texts = [
+        "Service sucks.",
+        "The worst piece of crap ever along with the Verizon customer service.",
+        "The manager was incredibly rude and dismissive.",
+        "In summary, this was a largely disappointing dining experience.",
+        "Cancelled my Monthly Beans because the boxes kept arriving late. Shame, the coffee was good.",
+        "Please do a decaf! My pregnant wife misses your coffee.",
+        "WHY IS THE APP DOWN AGAIN?!?!?! I'M STANDING IN THE QUEUE LIKE AN IDIOT!!!",
+    ]
+    assert _abusive(texts, tier) == []
+
+
+@pytest.mark.parametrize("tier", ["fast", "accurate"])
+def test_pipeline_attacks_on_people_are_abuse(tier):
+    texts = [
+        "You lot are THIEVES. Took my money and sent NOTHING. Rot in hell Bluebird, I hope you go bust.",
+        "@bluebirdcoffee you absolute clowns",
+        "Your staff are useless idiots, every single one of them.",
+        "Waiter was a jerk.",
+    ]
+    assert _abusive(texts, tier) == texts
+
+
 def test_pipeline_rating_pulls_sentiment():
     text = "It was okay I guess"
     low, high = analyze([MessageInput(text=text, rating=1), MessageInput(text=text, rating=5)], tier="fast")

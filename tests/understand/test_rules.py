@@ -1,3 +1,5 @@
+import pytest
+
 from trustdesk.understand import rules
 from trustdesk.understand.text import clean
 
@@ -42,6 +44,41 @@ def test_rules_threat_and_insult():
     assert _sig("I will find you and smash the place").threat
     assert _sig("your staff are useless idiots").insult
     assert not _sig("the coffee was burnt").insult
+    assert _sig("You lot are THIEVES. Rot in hell").insult
+    assert _sig("the waiter was a jerk").insult
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'M STANDING IN THE QUEUE LIKE AN IDIOT!!!",
+        "I felt like a complete idiot asking twice",
+        "made me look like a clown in front of my friends",
+    ],
+)
+def test_rules_an_insult_the_writer_aims_at_themselves_is_not_one(text):
+    assert not _sig(text).insult
+
+
+def test_rules_self_insult_beside_an_insult_at_others_still_counts():
+    assert _sig("I felt like an idiot, your staff are morons").insult
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("You lot are a disgrace", True),
+        ("you're a joke", True),
+        ("@bluebird you absolute shambles", True),
+        ("stupid woman at the till", True),
+        ("The food sucks.", False),
+        ("Waiter was rude and the soup was cold", False),
+        ("Worst phone ever, absolute junk", False),
+        ("Thank you all so much", False),
+    ],
+)
+def test_rules_addressed_attack(text, expected):
+    assert rules.addressed(text) is expected
 
 
 def test_rules_safety_and_urgency_cues():

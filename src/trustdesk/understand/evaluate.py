@@ -126,8 +126,13 @@ def rules_report(tier: str, data: Path) -> dict[str, float]:
     customers = [r["text"] for r in _rows(data / "ibm_twitter_customer_care" / "validation.jsonl")]
     out = analyze([MessageInput(text=t) for t in customers], tier=tier)
     m["spam_false_positive_rate_customer_tweets"] = float(np.mean([a.spam for a in out]))
+    m["abusive_flag_rate_customer_tweets"] = float(np.mean([a.abusive for a in out]))
     m["language_en_rate_customer_tweets"] = float(np.mean([a.language == "en" for a in out]))
     m["language_und_rate_customer_tweets"] = float(np.mean([a.language == "und" for a in out]))
+    # product, restaurant and film reviews: harsh words about a thing, almost never an attack on a person
+    reviews = [r["text"] for r in _rows(data / "uci_sentiment_sentences" / "validation.jsonl")]
+    out = analyze([MessageInput(text=t) for t in reviews], tier=tier)
+    m["abusive_flag_rate_review_sentences"] = float(np.mean([a.abusive for a in out]))
     rows = _rows(data / "tweeteval_irony" / "validation.jsonl")
     cue = [int(rules.sarcasm(r["text"])) for r in rows]
     m["sarcasm_cue_precision_vs_irony"] = _precision([int(r["label"] == "irony") for r in rows], cue)

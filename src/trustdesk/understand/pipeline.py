@@ -235,7 +235,10 @@ def _assemble(
         elif intent != "question" and sentiment != "negative" and rules.is_question(c.text):
             intent = "question"
     p_off = rows.offensive[row]
-    abusive = sig.threat or sig.insult or p_off >= ABUSE_OFFENSIVE or rows.hate[row] >= ABUSE_HATE
+    # the models alone read harsh words about a product ("the food sucks", "worst phone ever") as offensive:
+    # they count as abuse only in a message that speaks to someone (see MODEL_CARD "Abuse")
+    model_abuse = p_off >= ABUSE_OFFENSIVE or rows.hate[row] >= ABUSE_HATE
+    abusive = sig.threat or sig.insult or (model_abuse and rules.addressed(c.raw))
     ott = rules.over_the_top(sig, negative=p_neg, offensive=p_off)
     lang = language.detect(c.text)
     if lang == "und":

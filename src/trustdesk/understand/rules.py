@@ -46,7 +46,24 @@ _THREAT_RE = re.compile(
 _INSULT_RE = re.compile(
     r"\b(?:idiots?|morons?|imbeciles?|retards?|retarded|cunts?|twats?|wankers?|bastards?|bitch(?:es)?|"
     r"dickheads?|assholes?|arseholes?|scumbags?|scum|faggots?|fags?|n[i1]gg(?:er|a)s?|sluts?|whores?|"
-    r"tossers?|pricks?|losers?|clowns|numpties|useless (?:idiots?|bunch|morons?|staff))\b",
+    r"tossers?|pricks?|losers?|clowns|numpties|useless (?:idiots?|bunch|morons?|staff)|jerks?|liars?|crooks|"
+    r"thieves|(?:rot|burn) in hell|go to hell|drop dead|(?:fuck|screw) (?:you|u|off))\b",
+    re.I,
+)
+# "I felt like an idiot", "made me look a clown": the insult is the writer's own, aimed at nobody else
+_SELF_INSULT_RE = re.compile(
+    r"\b(?:i(?:'m| am| was| feel| felt| look(?:ed)?)|me|myself)\b[^.!?\n]{0,40}?"
+    r"\b(?:idiot|moron|loser|clown|jerk)s?\b",
+    re.I,
+)
+# an attack spoken to someone ("you lot are ...", "you're ...", "you absolute ...", "u r ...") or named at
+# a person ("stupid woman")
+_ADDRESSED_RE = re.compile(
+    r"\b(?:you(?:'re| are| r|re)|u r|ur (?:an?|so|such|fuck\w*|stupid|fake|useless|pathetic)|"
+    r"you (?:lot|guys|people|all|lads|two)(?: are| r|'re)|"
+    r"(?:stupid|ugly|fat|dumb|disgusting) (?:wom[ae]n|m[ae]n|girls?|guys?|lady|ladies|bloke|cow|people|staff)|"
+    r"you (?:useless|pathetic|incompetent|stupid|absolute|total|complete|bloody|fucking|effing|bunch)|"
+    r"shame on you)\b",
     re.I,
 )
 _URGENT_RE = re.compile(
@@ -111,7 +128,8 @@ _TRIGGERS: dict[re.Pattern[str], tuple[str, ...]] = {
     _INSULT_RE: (
         "idiot", "moron", "imbecile", "retard", "cunt", "twat", "wanker", "bastard", "bitch", "dickhead",
         "asshole", "arsehole", "scum", "fag", "nigg", "ni1g", "n1gg", "slut", "whore", "tosser", "prick",
-        "loser", "clowns", "numpties", "useless",
+        "loser", "clowns", "numpties", "useless", "jerk", "liar", "crooks", "thieves", "hell", "drop dead",
+        "fuck", "screw",
     ),
     _URGENT_RE: (
         "urgent", "asap", "immediately", "right now", "emergency", "today", "tonight", "still waiting",
@@ -205,6 +223,20 @@ _ALSO: dict[re.Pattern[str], tuple[str, ...]] = {
         "crash", "still waiting", "no reply", "lost",
     ),
 }  # fmt: skip
+
+
+def _aimed_insult(text: str) -> bool:
+    """An insult or slur aimed at someone other than the writer ("I felt like an idiot" is not one)."""
+    if _INSULT_RE.search(text) is None:
+        return False
+    return _INSULT_RE.search(_SELF_INSULT_RE.sub(" ", text)) is not None
+
+
+def addressed(text: str) -> bool:
+    """The message speaks to someone ("you lot are", "you're", "you absolute") or names a person with an
+    insult ("stupid woman"): what turns a model's "offensive" into an attack on a person, rather than harsh
+    words about a product ("the food sucks")."""
+    return _ADDRESSED_RE.search(text) is not None
 
 
 def _search(pattern: re.Pattern[str], text: str) -> bool:
@@ -349,7 +381,7 @@ def signals_batch(raws: Sequence[str], urls: Sequence[list[str]]) -> list[RuleSi
             phrases = len(_SPAM_PHRASES_RE.findall(head)) if hit & spam_bit else 0
             sweeping = bool(hit & sweeping_bit) and _SWEEPING_RE.search(head) is not None
             threat = bool(hit & threat_bit) and _THREAT_RE.search(head) is not None
-            insult = bool(hit & insult_bit) and _INSULT_RE.search(head) is not None
+            insult = bool(hit & insult_bit) and _aimed_insult(head)
             urgent = len(_URGENT_RE.findall(head)) if hit & urgent_bit else 0
             safety = bool(hit & safety_bit) and _SAFETY_RE.search(head) is not None
         else:

@@ -36,6 +36,22 @@ def test_accurate_length_buckets_keep_order_and_truncate_long_texts():
             assert abs(probs[k] - single[head][0]).max() < 0.15, head
 
 
+def test_accurate_batches_stay_within_the_token_budget_padding_included():
+    from trustdesk.understand.accurate import BATCH_TOKENS, MAX_TOKENS, _length_batches
+
+    # many short texts and some at the truncation limit: the short ones once set the row count for a
+    # batch padded to 128 tokens (69 x 128 rows in the demo, 4x the budget; a 300 MB peak)
+    rng = np.random.default_rng(5)
+    ids = [[1] * int(n) for n in rng.choice([3, 5, 9, 20, 29, 60, MAX_TOKENS], size=500)]
+    batches = _length_batches(ids)
+    seen = np.concatenate([rows for rows, _, _ in batches])
+    assert sorted(seen.tolist()) == list(range(len(ids)))
+    for rows, input_ids, mask in batches:
+        assert input_ids.size <= BATCH_TOKENS
+        assert input_ids.shape[1] == max(len(ids[k]) for k in rows)
+        assert (mask.sum(axis=1) == [len(ids[k]) for k in rows]).all()
+
+
 def test_accurate_ensemble_mixes_both_components_then_corrects_the_class_priors():
     texts = ["The oat latte was cold and the barista ignored me", "Lovely cardamom buns, thank you!"]
     ensemble = get("trustdesk.ensemble.v1")

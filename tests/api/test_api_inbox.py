@@ -48,6 +48,8 @@ def desk(session: Session) -> dict[str, Any]:
             emotion="anger" if i == 0 else None,
             urgency=0.7,
             analysis_reasons=["low rating"],
+            abusive=i == 4,
+            language="es" if i in (2, 9) else "en",
         )
         convs.append(conv)
     session.commit()
@@ -82,6 +84,9 @@ FILTER_CASES: list[tuple[str, list[int]]] = [
     ("since=2026-11-01T19:00:00Z", [10, 11]),
     ("since=2026-11-01T19:00:00&until=2026-11-01T20:00:00%2B00:00", [10]),
     ("brand=bluebird&assignee=none&emotion=anger", [0]),
+    ("abusive=true", [4]),
+    ("language=es&status=open", [2]),
+    ("abusive=false&language=es", [2, 9]),
 ]
 
 

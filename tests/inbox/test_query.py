@@ -58,6 +58,7 @@ def inbox(session: Session) -> dict[str, Any]:
             sentiment="negative",
             emotion="anger",
             intent="complaint",
+            urgency=0.8,
             rating=1.0,
             tags=["refund"],
             assignee_id=jess.id,
@@ -81,6 +82,8 @@ def inbox(session: Session) -> dict[str, Any]:
             priority=50.0,
             sentiment="neutral",
             intent="question",
+            urgency=0.2,
+            spam=True,
             tags=["delivery", "beans"],
             last_message_at=BASE_TIME + timedelta(hours=3),
             waiting_since=BASE_TIME - timedelta(days=1),
@@ -95,8 +98,17 @@ def inbox(session: Session) -> dict[str, Any]:
         ),
     }
     make_message(session, conversation=convs["angry"], text="My oat latte was cold, I want a refund")
+    make_message(
+        session, conversation=convs["angry"], text="You lot are THIEVES", abusive=True, over_the_top=True,
+        language="en",
+    )  # fmt: skip
     make_message(session, conversation=convs["question"], text="Do you ship Dark Harbour beans to Zürich?")
-    make_message(session, conversation=convs["happy"], text="Lovely app, quick ordering")
+    make_message(session, conversation=convs["happy"], text="Lovely app, quick ordering", language="en")
+    make_message(
+        session, conversation=convs["other"], text="¿Abren el domingo?", language="es", abusive=False
+    )
+    # an agent's reply in another language does not make the conversation a Spanish one
+    make_message(session, conversation=convs["question"], text="Sí", language="es", direction="outbound")
     session.commit()
     return {"brand": brand, "google": google, "play": play, "jess": jess, **convs}
 
@@ -143,6 +155,14 @@ FILTER_CASES: list[tuple[dict[str, Any], set[str]]] = [
     (dict(q="   "), {"angry", "happy", "question", "other"}),
     (dict(brand=["other-brand"]), {"other"}),
     (dict(sentiment=["negative"], status=["open"], rating=[1.0]), {"angry"}),
+    (dict(abusive=True), {"angry"}),
+    (dict(abusive=False), {"happy", "question", "other"}),
+    (dict(over_the_top=True), {"angry"}),
+    (dict(language=["es"]), {"other"}),
+    (dict(language=["EN", "es"]), {"angry", "happy", "other"}),
+    (dict(urgency_min=0.5), {"angry"}),
+    (dict(spam=True), {"question"}),
+    (dict(spam=False), {"angry", "happy", "other"}),
 ]
 
 

@@ -68,6 +68,16 @@ class ConversationFilter:
     """Full-text query over the conversation's messages (see inbox.search)."""
     brand: Sequence[str | int] = ()
     """Brand slugs or ids."""
+    urgency_min: float | None = None
+    """The conversation's urgency (its most urgent unanswered message) at least this."""
+    abusive: bool | None = None
+    """True: a customer message in it is abusive; False: none is."""
+    over_the_top: bool | None = None
+    """True: a customer message in it is over the top; False: none is."""
+    spam: bool | None = None
+    """The conversation's spam flag (all that waits in it is spam)."""
+    language: Sequence[str] = ()
+    """Conversations with a customer message in any of these languages (ISO 639-1, or "und")."""
     brand_scope: Sequence[int] | None = None
     """Access control: only these brand ids, whatever else is asked (None: every brand)."""
 
@@ -217,6 +227,16 @@ def _filter_clauses(session: Session, f: ConversationFilter) -> list[ColumnEleme
         )
     if f.rating:
         clauses.append(Conversation.rating.in_([float(r) for r in f.rating]))
+    if f.urgency_min is not None:
+        clauses.append(Conversation.urgency >= f.urgency_min)
+    if f.spam is not None:
+        clauses.append(Conversation.spam.is_(f.spam))
+    for flag, wanted in ((Message.abusive, f.abusive), (Message.over_the_top, f.over_the_top)):
+        if wanted is not None:
+            flagged = _has_inbound(flag.is_(True))
+            clauses.append(flagged if wanted else ~flagged)
+    if f.language:
+        clauses.append(_has_inbound(Message.language.in_([v.lower() for v in f.language])))
     if f.since is not None:
         clauses.append(Conversation.last_message_at >= f.since)
     if f.until is not None:
@@ -229,6 +249,13 @@ def _filter_clauses(session: Session, f: ConversationFilter) -> list[ColumnEleme
             match = message_match(dialect=session.get_bind().dialect.name, query=parsed)
             clauses.append(Conversation.id.in_(select(Message.conversation_id).where(match)))
     return clauses
+
+
+def _has_inbound(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The conversation has a customer message meeting ``condition``."""
+    return exists().where(
+        Message.conversation_id == Conversation.id, Message.direction == "inbound", condition
+    )
 
 
 def _assignee_clause(values: Sequence[Assignee], viewer_id: int | None) -> ColumnElement[bool]:

@@ -209,6 +209,15 @@ class ConversationQuery(BaseModel):
     until: datetime | None = Field(default=None, description="last message before (UTC if no zone)")
     q: str | None = Field(default=None, max_length=1000, description="full-text search in the messages")
     brand: list[str] = Field(default_factory=list, description="brand slugs or ids")
+    urgency_min: float | None = Field(default=None, ge=0, le=1)
+    abusive: bool | None = Field(default=None, description="a customer message in it is abusive (or none is)")
+    over_the_top: bool | None = Field(
+        default=None, description="a customer message is over the top (or none)"
+    )
+    spam: bool | None = Field(default=None, description="the conversation is spam (or is not)")
+    language: list[str] = Field(
+        default_factory=list, description='ISO 639-1 codes of customer messages, or "und"'
+    )
     sort: Sort = "priority"
     cursor: str | None = Field(default=None, max_length=512)
     limit: int = Field(default=50, ge=1, le=200)
@@ -244,6 +253,11 @@ class ConversationQuery(BaseModel):
             until=self.until,
             q=self.q,
             brand=list(self.brand),
+            urgency_min=self.urgency_min,
+            abusive=self.abusive,
+            over_the_top=self.over_the_top,
+            spam=self.spam,
+            language=self.language,
         )
 
 

@@ -81,6 +81,18 @@ def test_rules_addressed_attack(text, expected):
     assert rules.addressed(text) is expected
 
 
+@pytest.mark.parametrize(
+    ("text", "sweeping"),
+    [
+        ("you are a bunch of criminals", True),
+        ("what you charge for delivery is criminal", True),
+        ("@RockstarSupport i ordered the criminal enterprise pack 48 hours ago", False),
+    ],
+)
+def test_rules_sweeping_criminal_is_an_accusation_not_a_product_name(text, sweeping):
+    assert _sig(text).sweeping is sweeping
+
+
 def test_rules_safety_and_urgency_cues():
     assert _sig("I had an allergic reaction to the bun").safety
     assert _sig("charged twice and still waiting for a reply").urgent_hits >= 2

@@ -31,7 +31,8 @@ _SWEEPING_RE = re.compile(
     r"\b(?:worst\b.{0,30}\b(?:ever|in the world|on earth|of all time)|never again|never ever|"
     r"always (?:the )?(?:same|late|wrong|rude)|every single (?:time|one)|all of you|everyone (?:there|here) is|"
     r"total(?:ly)? (?:scam|joke|disgrace)|complete(?:ly)? (?:scam|joke|disgrace|useless)|"
-    r"absolute(?:ly)? (?:disgrace|joke|scam|useless|disgusting|pathetic)|scammers?|thie(?:f|ves)|criminals?|"
+    r"absolute(?:ly)? (?:disgrace|joke|scam|useless|disgusting|pathetic)|scammers?|thie(?:f|ves)|"
+    r"criminals|(?:is|it's|that's) criminal|"  # not "the criminal enterprise pack" (a game's DLC)
     r"should be (?:shut down|closed|ashamed|sued)|boycott|zero stars?|0 stars?|minus stars?)",
     re.I,
 )

@@ -237,7 +237,7 @@ def addressed(text: str) -> bool:
     """The message speaks to someone ("you lot are", "you're", "you absolute") or names a person with an
     insult ("stupid woman"): what turns a model's "offensive" into an attack on a person, rather than harsh
     words about a product ("the food sucks")."""
-    return _ADDRESSED_RE.search(text) is not None
+    return _ADDRESSED_RE.search(text[:5000]) is not None
 
 
 def _search(pattern: re.Pattern[str], text: str) -> bool:

@@ -89,6 +89,22 @@ def test_pipeline_attacks_on_people_are_abuse(tier):
     assert _abusive(texts, tier) == texts
 
 
+@pytest.mark.parametrize("tier", ["fast", "accurate"])
+def test_pipeline_intent_of_a_foreign_text_is_unknown_not_a_guess(tier):
+    # "thank you" in five languages: the English intent head called most of them "complaint"
+    texts = [
+        "Dziękuję bardzo",
+        "спасибо большое",
+        "ありがとうございます",
+        "Bedankt voor de snelle levering",
+        "شكرا جزيلا",
+    ]
+    for a in analyze([MessageInput(text=t) for t in texts], tier=tier):
+        assert a.language != "en" and a.intent == "other"
+        assert any("intent not identified" in r for r in a.reasons)
+    assert _one("Thank you so much, lovely coffee").intent == "praise"
+
+
 def test_pipeline_rating_pulls_sentiment():
     text = "It was okay I guess"
     low, high = analyze([MessageInput(text=text, rating=1), MessageInput(text=text, rating=5)], tier="fast")

@@ -23,6 +23,9 @@ SPAM_MODEL = 0.7
 # the GoEmotions columns of each of our emotions
 _GROUPS = [np.array([k for k, g in enumerate(GOEMOTIONS) if GO_TO_EMOTION[g] == e]) for e in EMOTIONS]
 _NEUTRAL = EMOTIONS.index("neutral")
+FOREIGN_INTENT_MIN = 0.5
+"""On a text in another language the intent head guesses (top scores 0.26-0.45 on "thank you" in ten
+languages, "complaint" for six of them): below this, the intent is "other", with a reason."""
 NEUTRAL_WEIGHT = 0.5
 """Weight of "neutral" against the feelings, chosen on GoEmotions validation (training/tune_emotions.py)."""
 # urgency weight of each intent: what a care team must act on soonest
@@ -213,6 +216,11 @@ def _assemble(
 
     intent_scores = dict(zip(INTENTS, rows.intent_scores[row], strict=True))
     intent = INTENTS[rows.intent[row]]
+    lang = language.detect(c.text)
+    if lang not in ("en", "und") and intent_scores[intent] < FOREIGN_INTENT_MIN:
+        # the intent head reads English only: on "Dziękuję bardzo" its best guess is "complaint" at 0.31
+        intent = "other"
+        reasons.append("intent not identified: the intent model reads English")
     if sarcastic and intent == "praise":
         intent = "complaint"
     spam = sig.spam_score >= SPAM_RULE or (intent_scores["spam"] >= SPAM_MODEL and sig.links > 0)
@@ -240,7 +248,6 @@ def _assemble(
     model_abuse = p_off >= ABUSE_OFFENSIVE or rows.hate[row] >= ABUSE_HATE
     abusive = sig.threat or sig.insult or (model_abuse and rules.addressed(c.raw))
     ott = rules.over_the_top(sig, negative=p_neg, offensive=p_off)
-    lang = language.detect(c.text)
     if lang == "und":
         reasons.append("language not identified")
     elif lang != "en":

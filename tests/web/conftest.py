@@ -89,7 +89,7 @@ def build_desk(engine: Engine) -> Desk:
             session, conversation=angry, kind="review", rating=1.0, author_name="Rob Tennant", sentiment="negative",
             text="My flat white was stone cold and the barista ignored me at Canal Street.",
             created_at=now - timedelta(hours=30), analyzed_at=now, intent="complaint", emotion="anger",
-            urgency=0.8, language="en",
+            urgency=0.8, language="en", over_the_top=True, abusive=False,
         )  # fmt: skip
         happy = make_conversation(
             session, channel=x, customer=customer, priority=20.0, sentiment="positive", subject="Lovely oat latte",

@@ -31,13 +31,17 @@ def test_pages_inbox_filters_views_and_search(as_role, desk: Desk) -> None:  # t
     )
     bad = client.get("/inbox?sentiment=furious")
     assert bad.status_code == 200 and "unknown sentiment" in bad.text
+    over = client.get("/inbox?flag=over_the_top").text
+    assert f'/c/{desk.conversations["angry"]}"' in over and f'/c/{desk.conversations["happy"]}"' not in over
+    assert f'/c/{desk.conversations["angry"]}"' not in client.get("/inbox?flag=abusive").text
+    assert "unknown flag" in client.get("/inbox?flag=rude").text
     assert "Every customer has an answer" in client.get("/inbox?view=unassigned&channel=nope").text
 
 
 def test_pages_conversation_shows_thread_analysis_customer_and_history(as_role, desk: Desk) -> None:  # type: ignore[no-untyped-def]
     client, _ = as_role("agent")
     html = client.get(f"/c/{desk.conversations['angry']}").text
-    assert "stone cold" in html and "urgency 80%" in html
+    assert "stone cold" in html and "urgency 80%" in html and "over the top" in html
     assert "Rob Tennant" in html and "Lovely oat latte" in html  # history on another channel
     assert 'id="reply"' in html
 

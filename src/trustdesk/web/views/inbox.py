@@ -40,9 +40,12 @@ FILTER_FIELDS = (
     "assignee",
     "tag",
     "rating",
+    "flag",
     "since",
     "until",
 )
+FLAGS = ("abusive", "over_the_top", "spam")
+"""The inbox's "Flag" filter: conversations with a customer message so flagged (spam: the conversation)."""
 
 
 @dataclass
@@ -73,6 +76,9 @@ def build_filter(params: dict[str, str], viewer: Viewer) -> tuple[ConversationFi
         value = params["assignee"]
         assignee = [int(value)] if value.isdigit() else [value]
     rating = [float(params["rating"])] if params.get("rating", "").isdigit() else []
+    flag = params.get("flag")
+    if flag and flag not in FLAGS:
+        raise InvalidFilter(f"unknown flag {flag[:40]!r}; one of: {', '.join(FLAGS)}")
     f = ConversationFilter(
         status=[] if status == "any" else [status],
         channel=[params["channel"]] if params.get("channel") else [],
@@ -87,6 +93,9 @@ def build_filter(params: dict[str, str], viewer: Viewer) -> tuple[ConversationFi
         until=_parse_date(params.get("until")),
         q=params.get("q") or None,
         brand=viewer.brands_with("inbox.read") or [-1],
+        abusive=True if flag == "abusive" else None,
+        over_the_top=True if flag == "over_the_top" else None,
+        spam=True if flag == "spam" else None,
     )
     sort: Sort = "priority"
     view = params.get("view")
@@ -168,6 +177,7 @@ def _choices(session: Session, viewer: Viewer) -> dict[str, Any]:
         "sentiments": SENTIMENTS,
         "emotions": EMOTIONS,
         "intents": INTENTS,
+        "flags": FLAGS,
     }
 
 

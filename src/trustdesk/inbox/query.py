@@ -181,7 +181,8 @@ def _cursor_values(row: Conversation, spec: _SortSpec) -> list[Any]:
     return values
 
 
-def _check(field: str, values: Sequence[str], allowed: Sequence[str]) -> list[str]:
+def check_choices(field: str, values: Sequence[str], allowed: Sequence[str]) -> list[str]:
+    """``values`` if each is one of ``allowed``; otherwise ``InvalidFilter`` naming the first that is not."""
     unknown = [v for v in values if v not in allowed]
     if unknown:
         raise InvalidFilter(f"unknown {field} {unknown[0]!r}; one of: {', '.join(allowed)}")
@@ -208,13 +209,13 @@ def _filter_clauses(session: Session, f: ConversationFilter) -> list[ColumnEleme
         found = session.scalars(select(Channel.id).where(or_(Channel.id.in_(ids), Channel.name.in_(names))))
         clauses.append(Conversation.channel_id.in_(list(found)))
     if f.status:
-        clauses.append(Conversation.status.in_(_check("status", f.status, CONVERSATION_STATUSES)))
+        clauses.append(Conversation.status.in_(check_choices("status", f.status, CONVERSATION_STATUSES)))
     if f.sentiment:
-        clauses.append(Conversation.sentiment.in_(_check("sentiment", f.sentiment, SENTIMENTS)))
+        clauses.append(Conversation.sentiment.in_(check_choices("sentiment", f.sentiment, SENTIMENTS)))
     if f.emotion:
-        clauses.append(Conversation.emotion.in_(_check("emotion", f.emotion, EMOTIONS)))
+        clauses.append(Conversation.emotion.in_(check_choices("emotion", f.emotion, EMOTIONS)))
     if f.intent:
-        clauses.append(Conversation.intent.in_(_check("intent", f.intent, INTENTS)))
+        clauses.append(Conversation.intent.in_(check_choices("intent", f.intent, INTENTS)))
     if f.priority_min is not None:
         clauses.append(Conversation.priority >= f.priority_min)
     if f.priority_max is not None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from trustdesk.inbox.cursor import InvalidCursor
 from trustdesk.inbox.models import Brand, Channel, Conversation, ConversationTag, Message
-from trustdesk.inbox.query import ConversationFilter, InvalidFilter, Sort, list_conversations
+from trustdesk.inbox.query import ConversationFilter, InvalidFilter, Sort, check_choices, list_conversations
 from trustdesk.store.base import utcnow
 from trustdesk.team import audit
 from trustdesk.team.permissions_web import Forbidden, Viewer, team_for
@@ -77,8 +77,8 @@ def build_filter(params: dict[str, str], viewer: Viewer) -> tuple[ConversationFi
         assignee = [int(value)] if value.isdigit() else [value]
     rating = [float(params["rating"])] if params.get("rating", "").isdigit() else []
     flag = params.get("flag")
-    if flag and flag not in FLAGS:
-        raise InvalidFilter(f"unknown flag {flag[:40]!r}; one of: {', '.join(FLAGS)}")
+    if flag:
+        check_choices("flag", [flag], FLAGS)
     f = ConversationFilter(
         status=[] if status == "any" else [status],
         channel=[params["channel"]] if params.get("channel") else [],

@@ -9,7 +9,7 @@ from tests.web.conftest import Desk
 from trustdesk.inbox.models import Brand, Conversation
 from trustdesk.respond.playbook import PLAYBOOK_DIR
 from trustdesk.store.db import unit_of_work
-from trustdesk.team.models import User
+from trustdesk.team.models import Membership, User
 
 
 def test_settings_admin_adds_user_and_changes_role(as_role, desk: Desk, engine: Engine) -> None:  # type: ignore[no-untyped-def]
@@ -30,7 +30,9 @@ def test_settings_admin_adds_user_and_changes_role(as_role, desk: Desk, engine: 
     client.post(f"/settings/team/{user.id}", data={"active": "0", "csrf_token": token})
     with unit_of_work(engine) as s:
         changed = s.get_one(User, user.id)
-        assert changed.role == "lead" and not changed.is_active
+        # the role that counts is the one on the brand the admin manages (the new user's only brand)
+        assert s.get_one(Membership, (user.id, desk.brand_id)).role == "lead" and not changed.is_active
+        assert s.get(Membership, (user.id, desk.other_brand_id)) is None
     assert "new@bluebird.example" in client.get("/settings/team").text
     assert "user.update" in client.get("/audit").text
 

@@ -6,14 +6,15 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from trustdesk.api.errors import ApiError
 from trustdesk.store.db import unit_of_work
 from trustdesk.team import tokens
-from trustdesk.team.models import Membership, User
-from trustdesk.team.permissions import ROLE_RANK, role_allows, route_permission
+from trustdesk.team.access import Access, access_for
+from trustdesk.team.models import User
+from trustdesk.team.permissions import route_permission
 
 _BEARER = {"WWW-Authenticate": 'Bearer realm="trustdesk"'}
 
@@ -34,15 +35,6 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def effective_role(*, session: Session, user: User) -> tuple[str, list[int] | None]:
-    """The user's highest role and the brands they may see (None: all, for users without memberships)."""
-    memberships = list(session.scalars(select(Membership).where(Membership.user_id == user.id)))
-    if not memberships:
-        return user.role, None
-    top = max((m.role for m in memberships), key=lambda r: ROLE_RANK.get(r, -1))
-    return top, sorted(m.brand_id for m in memberships)
-
-
 def current_user(request: Request, session: SessionDep) -> User:
     """The user behind ``Authorization: Bearer td_...``, allowed to call this route (else 401/403)."""
     header = request.headers.get("authorization")
@@ -56,24 +48,42 @@ def current_user(request: Request, session: SessionDep) -> User:
         raise ApiError(
             "auth.invalid_token", "the API token is unknown, revoked or malformed", headers=_BEARER
         )
-    role, brand_ids = effective_role(session=session, user=user)
+    access = access_for(session=session, user=user)
     route = request.scope.get("route")
     permission = route_permission(request.method, getattr(route, "path", ""))
-    # Undeclared routes are refused: forgetting the table must fail closed.
-    if permission is None or not role_allows(role, permission):
-        raise ApiError("auth.forbidden", f"your role ({role}) may not do this", status=403)
-    request.state.user = user
-    request.state.brand_ids = brand_ids
+    # Undeclared routes are refused: forgetting the table must fail closed. A route is open to a user who
+    # holds its permission on some brand; each object is then checked against its own brand.
+    if permission is None or not access.can(permission):
+        raise ApiError("auth.forbidden", "your role may not do this", status=403)
+    request.state.access = access
     return user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-async def visible_brands(request: Request, user: CurrentUser) -> list[int] | None:
-    """Brand ids the caller may see (None: every brand); async: it only reads what current_user found."""
-    brand_ids: list[int] | None = request.state.brand_ids
-    return brand_ids
+async def current_access(request: Request, user: CurrentUser) -> Access:
+    """The caller's role on each brand (resolved once by ``current_user``)."""
+    access: Access = request.state.access
+    return access
+
+
+CurrentAccess = Annotated[Access, Depends(current_access)]
+
+
+async def visible_brands(request: Request, access: CurrentAccess) -> list[int] | None:
+    """Brand ids the caller may read (None: every brand, for a global user)."""
+    if access.is_global:
+        return None
+    return access.brands_with("inbox.read")
 
 
 VisibleBrands = Annotated[list[int] | None, Depends(visible_brands)]
+
+
+def require_on(access: Access, permission: str, brand_id: int, *, missing: ApiError) -> None:
+    """Answer ``missing`` (a 404) for another brand's object and 403 when the role on its brand is too low."""
+    if access.role_on(brand_id) is None:
+        raise missing
+    if not access.can(permission, brand_id):
+        raise ApiError("auth.forbidden", f"your role on this brand may not {permission}", status=403)

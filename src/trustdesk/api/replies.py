@@ -6,14 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
-from trustdesk.api.deps import CurrentUser, SessionDep, VisibleBrands, effective_role
+from trustdesk.api.deps import CurrentAccess, SessionDep, require_on
 from trustdesk.api.errors import ApiError
-from trustdesk.inbox.models import Conversation
+from trustdesk.inbox.models import Brand, Conversation
 from trustdesk.respond.checker import check_reply, requires_lead
-from trustdesk.respond.desk import DraftError, check_for_conversation, draft_for_conversation
-from trustdesk.respond.playbook import load_playbook
-from trustdesk.respond.schemas import DraftResult, Finding
+from trustdesk.respond.desk import DraftError, check_for_conversation, draft_for_conversation, playbook_for
+from trustdesk.respond.playbook import PlaybookError, playbook_named
+from trustdesk.respond.schemas import DraftResult, Finding, Playbook
+from trustdesk.team.access import Access
 
 router = APIRouter(prefix="/api/v1", tags=["replies"])
 
@@ -24,9 +26,12 @@ class ReplyCheck(BaseModel):
     reply: str = Field(max_length=20_000)
     conversation_id: int | None = None
     message: str | None = Field(default=None, max_length=1_000_000)
-    channel: str | None = None
+    channel: str | None = Field(default=None, max_length=100)
     playbook: str | None = Field(
-        default=None, description="a shipped playbook name (default: the default one)"
+        default=None,
+        max_length=64,
+        description="a shipped playbook's name, or the slug of a brand you may write for (its playbook); "
+        "default: the shipped default",
     )
 
 
@@ -37,19 +42,34 @@ class ReplyCheckResult(BaseModel):
     requires_lead: bool
 
 
-def _visible_conversation(session: SessionDep, conversation_id: int, brands: list[int] | None) -> None:
+def _conversation(session: SessionDep, access: Access, conversation_id: int, permission: str) -> Conversation:
+    """The conversation if the caller holds ``permission`` on its brand (404 for another brand's, else 403)."""
+    missing = ApiError("inbox.conversation_not_found", f"no conversation {conversation_id}", status=404)
     conv = session.get(Conversation, conversation_id)
-    if conv is None or (brands is not None and conv.brand_id not in brands):
-        raise ApiError("inbox.conversation_not_found", f"no conversation {conversation_id}", status=404)
+    if conv is None:
+        raise missing
+    require_on(access, permission, conv.brand_id, missing=missing)
+    return conv
+
+
+def _named_playbook(session: SessionDep, access: Access, name: str | None) -> tuple[Playbook, str]:
+    """A playbook chosen by name — never a path — and the caller's role for checking against it."""
+    if name:
+        brand = session.scalars(select(Brand).where(Brand.slug == name)).first()
+        if brand is not None and access.can("reply.write", brand.id):
+            return playbook_for(brand), access.role_on(brand.id) or "viewer"
+    try:
+        playbook = playbook_named(name or "default")
+    except PlaybookError as exc:
+        raise ApiError("replies.unknown_playbook", str(exc).splitlines()[0], status=422) from None
+    return playbook, access.lowest_role("reply.write") or "viewer"
 
 
 @router.post("/conversations/{conversation_id}/drafts", name="api.replies.draft")
-def drafts(
-    conversation_id: int, session: SessionDep, user: CurrentUser, brands: VisibleBrands
-) -> DraftResult:
+def drafts(conversation_id: int, session: SessionDep, access: CurrentAccess) -> DraftResult:
     """Ranked drafts answering the newest customer message, with the checker's findings."""
-    _visible_conversation(session, conversation_id, brands)
-    role, _ = effective_role(session=session, user=user)
+    conv = _conversation(session, access, conversation_id, "reply.write")
+    role = access.role_on(conv.brand_id) or "viewer"
     try:
         return draft_for_conversation(session=session, conversation_id=conversation_id, role=role)
     except DraftError as exc:
@@ -58,22 +78,21 @@ def drafts(
 
 @router.post("/replies/check", name="api.replies.check")
 def check(
-    body: Annotated[ReplyCheck, Body()], session: SessionDep, user: CurrentUser, brands: VisibleBrands
+    body: Annotated[ReplyCheck, Body()], session: SessionDep, access: CurrentAccess
 ) -> ReplyCheckResult:
     """Check a reply before it is posted: not personal, no empathy, policy, platform, tone, privacy…"""
-    role, _ = effective_role(session=session, user=user)
     if body.conversation_id is not None:
-        _visible_conversation(session, body.conversation_id, brands)
+        conv = _conversation(session, access, body.conversation_id, "reply.write")
         findings = check_for_conversation(
-            session=session, conversation_id=body.conversation_id, reply=body.reply, role=role
+            session=session,
+            conversation_id=conv.id,
+            reply=body.reply,
+            role=access.role_on(conv.brand_id) or "viewer",
         )
     elif body.message is not None:
+        playbook, role = _named_playbook(session, access, body.playbook)
         findings = check_reply(
-            message=body.message,
-            reply=body.reply,
-            playbook=load_playbook(body.playbook),
-            channel=body.channel,
-            role=role,
+            message=body.message, reply=body.reply, playbook=playbook, channel=body.channel, role=role
         )
     else:
         raise ApiError("replies.missing_message", "give conversation_id or message", status=422)

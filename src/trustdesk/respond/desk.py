@@ -8,7 +8,6 @@ brand's recent public replies (so no two replies share their wording).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +17,12 @@ from trustdesk.inbox.models import Brand, Channel, Conversation, Customer, Messa
 from trustdesk.respond.checker import check_reply
 from trustdesk.respond.drafter import draft
 from trustdesk.respond.llm import rewrite
-from trustdesk.respond.playbook import load_playbook, parse_playbook_text, shipped_playbooks
+from trustdesk.respond.playbook import (
+    load_playbook,
+    parse_playbook_text,
+    playbook_named,
+    shipped_playbook_path,
+)
 from trustdesk.respond.schemas import CustomerHistory, DraftResult, Finding, Playbook
 from trustdesk.settings import get_settings
 from trustdesk.understand.schemas import Analysis
@@ -51,20 +55,20 @@ class ReplyContext:
 
 
 def playbook_for(brand: Brand) -> Playbook:
-    """The brand's playbook: edited in the desk, else ``settings.playbook`` (path or shipped name), else default."""
+    """The brand's playbook: edited in the desk, else its shipped one by name, else the configured default.
+
+    ``brand.settings["playbook"]`` is a shipped name only; a path is accepted only from the operator's
+    ``TRUSTDESK_PLAYBOOK_PATH``.
+    """
     edited = (brand.settings or {}).get("playbook_yaml")
     if isinstance(edited, str) and edited.strip():
         return parse_playbook_text(edited, source=f"playbook of {brand.slug}")
-    chosen = (brand.settings or {}).get("playbook") or get_settings().playbook_path
-    if chosen is None and brand.slug in _shipped():
-        chosen = brand.slug
-    return load_playbook(chosen)
-
-
-@cache
-def _shipped() -> frozenset[str]:
-    # The package's playbook folder does not change while the process runs: list it once, not per draft.
-    return frozenset(shipped_playbooks())
+    named = (brand.settings or {}).get("playbook")
+    if isinstance(named, str) and named:
+        return playbook_named(named)
+    if shipped_playbook_path(brand.slug) is not None:
+        return playbook_named(brand.slug)
+    return load_playbook(get_settings().playbook_path)
 
 
 def reply_context(*, session: Session, conversation_id: int) -> ReplyContext:

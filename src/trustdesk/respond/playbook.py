@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import stat
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,10 @@ KNOWN_SLOTS = frozenset(
 )
 REQUIRED_SITUATIONS = ("default", "spam")
 REQUIRED_STEPS_WITHOUT_VARIANT = ("greet", "signoff")
+MAX_PLAYBOOK_BYTES = 512_000
+"""The largest playbook read or saved (the shipped ones are ~40 kB)."""
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 
 
 class PlaybookError(ValueError):
@@ -46,12 +51,17 @@ def _merge(base: Any, override: Any) -> Any:
 
 
 def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Read one YAML file and resolve ``extends`` (a shipped name like ``default`` or a relative path)."""
+    """Read one YAML file (a regular file of at most ``MAX_PLAYBOOK_BYTES``) and resolve ``extends``."""
     source = str(path)
     if path in seen:
         raise PlaybookError(source, [("extends", "playbooks extend each other in a cycle")])
     try:
-        text = path.read_text(encoding="utf-8")
+        # A device or FIFO (/dev/zero) would never end: only regular files are read, and only so much.
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise PlaybookError(source, [("", "not a regular file")])
+        with path.open("rb") as fh:
+            data = fh.read(MAX_PLAYBOOK_BYTES + 1)
+        text = data.decode("utf-8")
     except OSError as exc:
         raise PlaybookError(source, [("", f"cannot read the file: {exc.strerror or exc}")]) from exc
     except UnicodeDecodeError as exc:
@@ -59,10 +69,34 @@ def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     return _resolve(text, source=source, base=path.parent, seen=(*seen, path))
 
 
+class _PlaybookLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` without aliases: ``*ref`` chains can expand a small text into gigabytes."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed here", mark)
+        return super().compose_node(parent, index)
+
+
+def _parent_path(parent: str, *, source: str, base: Path | None) -> Path:
+    """Where ``extends: parent`` points: a shipped playbook, or (for a file) a sibling in its folder."""
+    shipped = shipped_playbook_path(parent)
+    if shipped is not None:
+        return shipped
+    # A playbook file on disk (the CLI's --playbook) may extend a file beside it, by bare name only:
+    # never a path, so a playbook saved in the desk cannot point at any other file on the server.
+    if base is not None and _FILE_NAME.fullmatch(parent) and ".." not in parent:
+        return base / parent
+    raise PlaybookError(source, [("extends", f"no shipped playbook named {parent!r}")])
+
+
 def _resolve(text: str, *, source: str, base: Path | None, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Parse YAML text and merge it over the playbook it ``extends`` (relative paths need a ``base``)."""
+    """Parse YAML text and merge it over the playbook it ``extends`` (sibling files need a ``base``)."""
+    if len(text.encode("utf-8")) > MAX_PLAYBOOK_BYTES:
+        raise PlaybookError(source, [("", f"the playbook is larger than {MAX_PLAYBOOK_BYTES // 1000} kB")])
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_PlaybookLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise PlaybookError(source, [("", f"not valid YAML: {exc}")]) from exc
     if not isinstance(raw, dict):
@@ -71,15 +105,8 @@ def _resolve(text: str, *, source: str, base: Path | None, seen: tuple[Path, ...
     if parent is None:
         return raw
     if not isinstance(parent, str):
-        raise PlaybookError(source, [("extends", "must be a playbook name or a path")])
-    shipped = PLAYBOOK_DIR / f"{parent}.yaml"
-    if shipped.exists():
-        parent_path = shipped
-    elif base is not None:
-        parent_path = base / parent
-    else:
-        raise PlaybookError(source, [("extends", f"no shipped playbook named {parent!r}")])
-    return _merge(_read(parent_path.resolve(), seen), raw)
+        raise PlaybookError(source, [("extends", "must be a playbook name")])
+    return _merge(_read(_parent_path(parent, source=source, base=base).resolve(), seen), raw)
 
 
 @lru_cache(maxsize=32)
@@ -163,13 +190,16 @@ def _load_cached(path: Path, mtime: float) -> Playbook:
 
 
 def load_playbook(path: str | Path | None = None) -> Playbook:
-    """Load and validate a playbook YAML (None: the shipped default; a bare name: a shipped playbook)."""
+    """Load a playbook file given by the operator (CLI, settings): None = default, a bare name = shipped.
+
+    Never pass a value from a request here: a request chooses by name (``playbook_named``).
+    """
     if path is None:
         resolved = DEFAULT_PLAYBOOK
     else:
         candidate = Path(path)
-        shipped = PLAYBOOK_DIR / f"{path}.yaml"
-        resolved = shipped if not candidate.suffix and shipped.exists() else candidate
+        shipped = shipped_playbook_path(str(path)) if not candidate.suffix else None
+        resolved = shipped or candidate
     resolved = resolved.resolve()
     try:
         mtime = resolved.stat().st_mtime
@@ -178,6 +208,26 @@ def load_playbook(path: str | Path | None = None) -> Playbook:
     return _load_cached(resolved, mtime)
 
 
+def playbook_named(name: str) -> Playbook:
+    """A shipped playbook chosen by name (for requests); anything else is a ``PlaybookError``."""
+    path = shipped_playbook_path(name)
+    if path is None:
+        raise PlaybookError(name[:80], [("", f"no shipped playbook named {name[:80]!r}")])
+    return load_playbook(path)
+
+
+def shipped_playbook_path(name: str) -> Path | None:
+    """The file of the shipped playbook ``name``, or None when no shipped playbook has that name."""
+    return PLAYBOOK_DIR / f"{name}.yaml" if name in _shipped_names() else None
+
+
+@cache
+def _shipped_names() -> frozenset[str]:
+    # The package's folder does not change while the process runs; names are checked against this set
+    # (never joined into a path first), so "../x" or "/etc/shadow" can never reach the file system.
+    return frozenset(p.stem for p in PLAYBOOK_DIR.glob("*.yaml") if _NAME.fullmatch(p.stem))
+
+
 def shipped_playbooks() -> list[str]:
     """Names of the playbooks that ship with trustdesk."""
-    return sorted(p.stem for p in PLAYBOOK_DIR.glob("*.yaml"))
+    return sorted(_shipped_names())

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trustdesk.team import audit
+from trustdesk.team.access import Access, access_for
 from trustdesk.team.auth import hash_password
 from trustdesk.team.models import ROLES, Membership, User
 
@@ -56,8 +58,9 @@ def create_user(
     password: str,
     actor_id: int | None = None,
     actor_kind: str = "system",
+    brand_ids: Sequence[int] | None = None,
 ) -> User:
-    """A new active user with an argon2 password hash; audited."""
+    """A new active user with an argon2 password hash, on ``brand_ids`` (None: global); audited."""
     email = normalise_email(email)
     if not _EMAIL.match(email) or len(email) > 320:
         raise UserError("team.bad_email", f"{email!r} is not an e-mail address")
@@ -65,6 +68,8 @@ def create_user(
     check_password_policy(password)
     if get_by_email(session=session, email=email) is not None:
         raise UserError("team.email_taken", f"a user {email} already exists")
+    if brand_ids is not None and not brand_ids:
+        raise UserError("team.no_brand", "a brand user needs at least one brand")
     user = User(
         email=email,
         name=name.strip()[:200],
@@ -75,6 +80,9 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    for brand_id in brand_ids or ():
+        session.add(Membership(user_id=user.id, brand_id=brand_id, role=role))
+    session.flush()
     audit.record(
         session=session,
         action="user.create",
@@ -82,7 +90,7 @@ def create_user(
         entity_id=user.id,
         actor_id=actor_id,
         actor_kind=actor_kind,
-        data={"email": email, "role": role},
+        data={"email": email, "role": role, "brands": list(brand_ids) if brand_ids is not None else "all"},
         summary=f"created {email} as {role}",
     )
     return user
@@ -150,3 +158,42 @@ def update_user(
 def list_users(*, session: Session) -> list[User]:
     """Every user, by name."""
     return list(session.scalars(select(User).order_by(func.lower(User.name), User.id)))
+
+
+def team_of(*, session: Session, admin: Access) -> list[tuple[Access, bool]]:
+    """The users who work on a brand ``admin`` administers, each with whether ``admin`` may change them.
+
+    Users of other brands only are not listed: an admin of one brand learns nothing about another's team.
+    """
+    managed = set(admin.brands_with("team.manage"))
+    people = []
+    for user in list_users(session=session):
+        access = access_for(session=session, user=user)
+        if access.is_global or managed & set(access.brand_roles) or user.id == admin.id:
+            people.append((access, admin.manages(access)))
+    return people
+
+
+def managed_user(*, session: Session, admin: Access, user_id: int) -> Access:
+    """The user ``user_id`` if ``admin`` may change their account (codes ``team.user_not_found``, ``team.not_yours``)."""
+    user = session.get(User, user_id)
+    target = access_for(session=session, user=user) if user is not None else None
+    if target is None or not (
+        target.is_global or set(target.brand_roles) & set(admin.brands_with("team.manage"))
+    ):
+        raise UserError("team.user_not_found", f"no user {user_id}")
+    if not admin.manages(target):
+        raise UserError(
+            "team.not_yours",
+            "you may change only other users whose every brand you administer",
+        )
+    return target
+
+
+def set_role(*, session: Session, target: Access, role: str, actor_id: int) -> None:
+    """Give ``target`` ``role`` on each of their brands (a global user: their global role); audited."""
+    if target.is_global:
+        update_user(session=session, user=target.user, actor_id=actor_id, role=role)
+        return
+    for brand_id in sorted(target.brand_roles):
+        update_user(session=session, user=target.user, actor_id=actor_id, role=role, brand_id=brand_id)

@@ -12,8 +12,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trustdesk.settings import Settings, get_settings
 from trustdesk.store.db import get_engine
+from trustdesk.team.access import Forbidden, NotVisible
 from trustdesk.team.auth import SessionSigner
-from trustdesk.team.permissions_web import Forbidden, NotVisible
 from trustdesk.web.deps import CsrfFailed, NotSignedIn, WebState
 from trustdesk.web.render import STATIC_DIR, make_templates
 

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from starlette.templating import Jinja2Templates
 
 from trustdesk.store.db import unit_of_work
+from trustdesk.team.access import Forbidden, Viewer, access_for
 from trustdesk.team.auth import LoginThrottle, SessionSigner, session_user
 from trustdesk.team.permissions import PUBLIC, route_permission
-from trustdesk.team.permissions_web import Forbidden, Viewer, brand_roles
 
 SESSION_COOKIE = "td_session"
 PRE_COOKIE = "td_pre"
@@ -96,7 +96,7 @@ async def guard(request: Request, session: DbSession) -> Viewer | None:
     user = session_user(session=session, data=data) if data else None
     if data is None or user is None:
         raise NotSignedIn("sign in first")
-    viewer = Viewer(user=user, brand_roles=brand_roles(session=session, user=user), csrf=data.csrf)
+    viewer = access_for(session=session, user=user, csrf=data.csrf)
     await check_csrf(request, viewer.csrf)
     if not viewer.can(permission):
         raise Forbidden(f"your role may not {permission}")

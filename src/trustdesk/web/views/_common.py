@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from trustdesk.inbox.models import Conversation
 from trustdesk.publish.models import OutboxItem, Reply
-from trustdesk.team.permissions_web import NotVisible, Viewer
+from trustdesk.team.access import NotVisible, Viewer
 from trustdesk.web.deps import web_state
 from trustdesk.web.render import page_context
 

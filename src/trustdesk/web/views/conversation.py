@@ -19,9 +19,9 @@ from trustdesk.respond.desk import DraftError, check_for_conversation, draft_for
 from trustdesk.respond.playbook import PlaybookError
 from trustdesk.store.base import utcnow
 from trustdesk.team import audit
+from trustdesk.team.access import NotVisible, Viewer, team_for
 from trustdesk.team.approvals import ApprovalError, submit_reply
 from trustdesk.team.models import User
-from trustdesk.team.permissions_web import NotVisible, Viewer, team_for
 from trustdesk.team.sla import clock_for
 from trustdesk.web.deps import CurrentViewer, DbSession
 from trustdesk.web.views._common import conversation_for, render, see_other

@@ -17,7 +17,7 @@ from trustdesk.inbox.models import Brand, Channel, Conversation, ConversationTag
 from trustdesk.inbox.query import ConversationFilter, InvalidFilter, Sort, check_choices, list_conversations
 from trustdesk.store.base import utcnow
 from trustdesk.team import audit
-from trustdesk.team.permissions_web import Forbidden, Viewer, team_for
+from trustdesk.team.access import Forbidden, Viewer, team_for
 from trustdesk.team.sla import Calendar, Clock, calendar_for, clock_for
 from trustdesk.understand.schemas import EMOTIONS, INTENTS, SENTIMENTS
 from trustdesk.web.deps import CurrentViewer, DbSession

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from trustdesk.inbox.models import Channel, Conversation, Message
 from trustdesk.publish.models import OutboxItem, Reply
 from trustdesk.publish.outbox import mark_posted
+from trustdesk.team.access import NotVisible, Viewer
 from trustdesk.team.approvals import ApprovalError, approve, pending_replies, send_back
 from trustdesk.team.models import User
-from trustdesk.team.permissions_web import NotVisible, Viewer
 from trustdesk.web.deps import CurrentViewer, DbSession
 from trustdesk.web.views._common import render, see_other
 

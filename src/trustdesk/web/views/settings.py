@@ -13,14 +13,13 @@ from sqlalchemy.orm import Session
 from trustdesk.inbox.models import Brand
 from trustdesk.respond.playbook import PLAYBOOK_DIR, PlaybookError, parse_playbook_text
 from trustdesk.team import audit
-from trustdesk.team.models import ROLES, AuditEvent, Membership, User
-from trustdesk.team.permissions_web import NotVisible, Viewer
-from trustdesk.team.users import UserError, create_user, list_users, update_user
+from trustdesk.team.access import Forbidden, NotVisible, Viewer
+from trustdesk.team.models import ROLES, AuditEvent, User
+from trustdesk.team.users import UserError, create_user, managed_user, set_role, team_of, update_user
 from trustdesk.web.deps import CurrentViewer, DbSession
 from trustdesk.web.views._common import render, see_other
 
 router = APIRouter()
-MAX_PLAYBOOK_BYTES = 512_000
 
 
 def _brand(session: Session, viewer: Viewer, permission: str, brand_id: str | None) -> Brand:
@@ -40,13 +39,11 @@ def team(request: Request, session: DbSession, viewer: CurrentViewer) -> Respons
 def _team(
     request: Request, session: Session, viewer: Viewer, error: str = "", status_code: int = 200
 ) -> Response:
-    memberships: dict[int, list[Membership]] = {}
-    for m in session.scalars(select(Membership)):
-        memberships.setdefault(m.user_id, []).append(m)
-    brands = {b.id: b for b in session.scalars(select(Brand))}
+    people = team_of(session=session, admin=viewer)
+    brands = {b.id: b for b in session.scalars(select(Brand).where(Brand.id.in_(viewer.brand_ids)))}
     return render(
-        request, "settings/team.html", viewer=viewer, session=session, users=list_users(session=session),
-        memberships=memberships, brands=brands, roles=ROLES, error=error, status_code=status_code,
+        request, "settings/team.html", viewer=viewer, session=session, people=people, brands=brands,
+        roles=ROLES, error=error, status_code=status_code,
     )  # fmt: skip
 
 
@@ -60,21 +57,14 @@ def add_user(
     role: str = Form("agent"),
     password: str = Form(""),
 ) -> Response:
-    """Invite a team member with a first password (they change it after signing in)."""
+    """Invite a team member to the brands this admin manages, with a first password."""
     try:
-        user = create_user(
-            session=session,
-            email=email,
-            name=name,
-            role=role,
-            password=password,
-            actor_id=viewer.id,
-            actor_kind="user",
-        )
+        create_user(
+            session=session, email=email, name=name, role=role, password=password, actor_id=viewer.id,
+            actor_kind="user", brand_ids=None if viewer.is_global else viewer.brands_with("team.manage"),
+        )  # fmt: skip
     except UserError as exc:
         return _team(request, session, viewer, error=str(exc), status_code=400)
-    for brand_id in viewer.brands_with("team.manage"):
-        session.add(Membership(user_id=user.id, brand_id=brand_id, role=role))
     return see_other("/settings/team", request)
 
 
@@ -87,19 +77,18 @@ def change_user(
     role: str = Form(""),
     active: str = Form(""),
 ) -> Response:
-    """Change a role (on every brand the admin manages) or (de)activate."""
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotVisible(f"no user {user_id}")
+    """Change a role or (de)activate a user whose every brand this admin manages."""
     try:
+        target = managed_user(session=session, admin=viewer, user_id=user_id)
         if role:
-            brands = viewer.brands_with("team.manage")
-            for brand_id in brands:
-                update_user(session=session, user=user, actor_id=viewer.id, role=role, brand_id=brand_id)
-            update_user(session=session, user=user, actor_id=viewer.id, role=role)
-        if active in ("0", "1") and user.id != viewer.id:
-            update_user(session=session, user=user, actor_id=viewer.id, is_active=active == "1")
+            set_role(session=session, target=target, role=role, actor_id=viewer.id)
+        if active in ("0", "1"):
+            update_user(session=session, user=target.user, actor_id=viewer.id, is_active=active == "1")
     except UserError as exc:
+        if exc.code == "team.user_not_found":
+            raise NotVisible(str(exc)) from None
+        if exc.code == "team.not_yours":
+            raise Forbidden(str(exc)) from None
         return _team(request, session, viewer, error=str(exc), status_code=400)
     return see_other("/settings/team", request)
 
@@ -117,8 +106,6 @@ def _current_playbook_text(brand: Brand) -> str:
 
 def validate_playbook_text(text: str) -> list[tuple[str, str]]:
     """Every problem of a playbook given as YAML text (empty: valid), via respond.load_playbook."""
-    if len(text.encode("utf-8")) > MAX_PLAYBOOK_BYTES:
-        return [("", f"the playbook is larger than {MAX_PLAYBOOK_BYTES // 1000} kB")]
     try:
         parse_playbook_text(text, source="playbook")
     except PlaybookError as exc:

@@ -1,4 +1,10 @@
-"""Who may do what on which brand: effective roles from memberships, checked against team.permissions."""
+"""Who may do what on which brand: one access model for the desk and the API.
+
+A user's role is resolved per brand, once per request (``brand_roles``): from their membership of each
+brand, or, for a user with no memberships at all (a *global* user, made by the CLI), ``User.role`` on
+every brand. Every check names a brand; "the user's highest role anywhere" only decides whether a route
+can be useful at all, never whether an object may be touched.
+"""
 
 from __future__ import annotations
 
@@ -25,12 +31,13 @@ class NotVisible(LookupError):
 
 
 @dataclass(frozen=True)
-class Viewer:
-    """A signed-in user with their role on each brand they can see and their CSRF token."""
+class Access:
+    """A signed-in user (desk session or API token) with their role on each brand they can see."""
 
     user: User
     brand_roles: dict[int, str]
-    csrf: str
+    csrf: str = ""
+    is_global: bool = False
 
     @property
     def id(self) -> int:
@@ -62,6 +69,28 @@ class Viewer:
         """Brands on which the user holds ``permission``."""
         return [b for b, role in sorted(self.brand_roles.items()) if role_allows(role, permission)]
 
+    def lowest_role(self, permission: str) -> str | None:
+        """The lowest role among the brands where the user holds ``permission`` (None: nowhere).
+
+        For work that names no brand (checking a reply against a shipped playbook): what a reply may
+        offer depends on the role, so the role that allows least is the safe one.
+        """
+        roles = [r for r in self.brand_roles.values() if role_allows(r, permission)]
+        return min(roles, key=lambda r: ROLE_RANK.get(r, -1)) if roles else None
+
+    def manages(self, target: Access) -> bool:
+        """True when this user may change ``target``'s account: admin on every brand ``target`` works on.
+
+        A global user (no memberships) works on every brand, present and future, so only a global admin
+        manages them; nobody manages their own role or activation here (no self-lockout).
+        """
+        if target.user.id == self.user.id or not self.can("team.manage"):
+            return False
+        if target.is_global:
+            return self.is_global
+        managed = set(self.brands_with("team.manage"))
+        return bool(target.brand_roles) and set(target.brand_roles) <= managed
+
     def require(self, permission: str, brand_id: int) -> None:
         """Raise ``NotVisible`` for another brand's object, ``Forbidden`` when the role is too low."""
         if brand_id not in self.brand_roles:
@@ -72,10 +101,16 @@ class Viewer:
 
 def brand_roles(*, session: Session, user: User) -> dict[int, str]:
     """brand id -> role; a user without memberships holds ``User.role`` on every brand (single-brand desks)."""
+    return access_for(session=session, user=user).brand_roles
+
+
+def access_for(*, session: Session, user: User, csrf: str = "") -> Access:
+    """The user's role on each brand, resolved once (for one request)."""
     memberships = session.scalars(select(Membership).where(Membership.user_id == user.id)).all()
     if memberships:
-        return {m.brand_id: m.role for m in memberships}
-    return dict.fromkeys(session.scalars(select(Brand.id)), user.role)
+        return Access(user=user, brand_roles={m.brand_id: m.role for m in memberships}, csrf=csrf)
+    roles = dict.fromkeys(session.scalars(select(Brand.id)), user.role)
+    return Access(user=user, brand_roles=roles, csrf=csrf, is_global=True)
 
 
 def team_for(*, session: Session, brand_ids: list[int]) -> list[User]:
@@ -89,3 +124,7 @@ def team_for(*, session: Session, brand_ids: list[int]) -> list[User]:
             .order_by(User.name, User.id)
         )
     )
+
+
+Viewer = Access
+"""The desk's name for the signed-in user's ``Access``."""

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     """Mark session cookies Secure (turn on behind HTTPS)."""
 
+    trusted_proxies: str = "127.0.0.1,::1"
+    """Comma-separated addresses (or ``*``) of reverse proxies whose X-Forwarded-For / -Proto headers are
+    believed: the client's own address then keys the sign-in throttle and the logs. Empty: believe none."""
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
         if self.env == "production" and self.secret_key == _PLACEHOLDER_SECRET:

@@ -10,8 +10,10 @@ from trustdesk.team.auth import (
     LoginThrottled,
     SessionSigner,
     authenticate,
+    end_session,
     hash_password,
     session_user,
+    start_session,
     verify_password,
 )
 from trustdesk.team.users import UserError, change_password, create_user
@@ -67,10 +69,41 @@ def test_auth_session_dies_on_password_change(session: Session) -> None:
         session=session, email="s@example.com", name="S", role="agent", password="a-long-password"
     )
     signer = SessionSigner("test-secret")
-    data = signer.loads(signer.dumps(signer.new_session(user)))
+    data = signer.loads(signer.dumps(start_session(session=session, signer=signer, user=user)))
     assert data is not None and session_user(session=session, data=data) is user
     change_password(session=session, user=user, new_password="another-long-one")
     assert session_user(session=session, data=data) is None
+
+
+def test_auth_signed_out_session_stays_dead(session: Session) -> None:
+    """Sign-out only deleted the cookie: a copied cookie stayed valid for 14 days (issue 13)."""
+    user = create_user(
+        session=session, email="o@example.com", name="O", role="agent", password="a-long-password"
+    )
+    signer = SessionSigner("test-secret")
+    one = start_session(session=session, signer=signer, user=user)
+    two = start_session(session=session, signer=signer, user=user)
+    end_session(session=session, data=one)
+    assert session_user(session=session, data=one) is None
+    assert session_user(session=session, data=two) is user  # the other browser stays signed in
+    # a cookie signed with the right key but never recorded (or from before sessions were kept) is refused
+    assert session_user(session=session, data=signer.new_session(user)) is None
+
+
+def test_auth_password_change_may_revoke_api_tokens(session: Session) -> None:
+    from trustdesk.team.tokens import authenticate as token_user
+    from trustdesk.team.tokens import create_token
+
+    user = create_user(
+        session=session, email="t@example.com", name="T", role="agent", password="a-long-password"
+    )
+    _, kept = create_token(session=session, user_id=user.id, name="kept")
+    change_password(session=session, user=user, new_password="another-long-one")
+    assert token_user(session=session, plaintext=kept) is user
+    assert (
+        change_password(session=session, user=user, new_password="a-third-long-one", revoke_tokens=True) == 1
+    )
+    assert token_user(session=session, plaintext=kept) is None
 
 
 def test_auth_forged_or_foreign_cookie_is_refused() -> None:

@@ -119,3 +119,39 @@ def test_auth_pages_next_is_never_an_open_redirect(client: TestClient, desk: Des
         },
     )
     assert response.headers["location"] == "/inbox"
+
+
+def test_auth_pages_logout_kills_a_copied_cookie(app: FastAPI, desk: Desk) -> None:
+    """Sign-out deleted the cookie but a copy of it stayed valid for 14 days (issue 13)."""
+    with TestClient(app, follow_redirects=False) as browser, TestClient(app, follow_redirects=False) as thief:
+        token = sign_in(browser, desk.emails["agent"])
+        thief.cookies.set("td_session", browser.cookies["td_session"])
+        assert thief.get("/inbox").status_code == 200
+        assert browser.post("/logout", data={"csrf_token": token}).status_code == 303
+        assert thief.get("/inbox").status_code == 303
+
+
+def _attempt(client: TestClient, email: str, password: str, forwarded_for: str) -> int:
+    headers = {"X-Forwarded-For": forwarded_for}
+    token = csrf_of(client.get("/login", headers=headers).text)
+    data = {"email": email, "password": password, "csrf_token": token}
+    return client.post("/login", data=data, headers=headers).status_code
+
+
+def test_auth_pages_throttle_behind_a_proxy_locks_only_the_guesser(app: FastAPI, desk: Desk) -> None:
+    """Behind the advised proxy, 5 bad sign-ins locked out every user for 5 minutes (issue 13)."""
+    with TestClient(app, follow_redirects=False, client=("127.0.0.1", 40000)) as proxy:
+        for _ in range(5):
+            assert _attempt(proxy, desk.emails["lead"], "wrong", "203.0.113.7") == 400
+        assert _attempt(proxy, desk.emails["lead"], PASSWORD, "203.0.113.7") == 429
+        # another person behind the same proxy signs in, and so does the lead from their own address
+        assert _attempt(proxy, desk.emails["agent"], PASSWORD, "198.51.100.20") == 303
+        assert _attempt(proxy, desk.emails["lead"], PASSWORD, "198.51.100.21") == 303
+
+
+def test_auth_pages_untrusted_forwarded_for_is_ignored(app: FastAPI, desk: Desk) -> None:
+    """A client that is not a trusted proxy cannot dodge the throttle by inventing X-Forwarded-For."""
+    with TestClient(app, follow_redirects=False, client=("192.0.2.50", 40000)) as direct:
+        for n in range(5):
+            assert _attempt(direct, desk.emails["lead"], "wrong", f"203.0.113.{n}") == 400
+        assert _attempt(direct, desk.emails["lead"], PASSWORD, "203.0.113.99") == 429

@@ -22,6 +22,11 @@ class ImportRun(Base):
     format: Mapped[str] = mapped_column(String(32), default="")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # running -> finished; a run whose process died stays "running" until the next import of the channel
+    # (or `trustdesk imports list`) finds it stale and marks it "interrupted".
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    pid: Mapped[int | None] = mapped_column(Integer)
+    host: Mapped[str] = mapped_column(String(255), default="")
     new: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)
     duplicates: Mapped[int] = mapped_column(Integer, default=0)

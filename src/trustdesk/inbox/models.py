@@ -141,6 +141,8 @@ class Conversation(CreatedAtMixin, Base):
     intent: Mapped[str | None] = mapped_column(String(32))
     urgency: Mapped[float | None] = mapped_column(Float)
     spam: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when a person marked (or unmarked) the conversation as spam: the analysis then leaves it alone.
+    spam_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     rating: Mapped[float | None] = mapped_column(Float)
     is_public: Mapped[bool] = mapped_column(Boolean, default=True)
     message_count: Mapped[int] = mapped_column(Integer, default=0)

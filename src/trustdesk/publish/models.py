@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trustdesk.store.base import Base, BigId, CreatedAtMixin, JSONType, UTCDateTime, utcnow
@@ -28,6 +28,7 @@ class Reply(CreatedAtMixin, Base):
         CheckConstraint(_check("status", REPLY_STATUSES), name="status"),
         Index("ix_replies_brand_status", "brand_id", "status", "id"),
         Index("ix_replies_conversation", "conversation_id", "id"),
+        UniqueConstraint("author_id", "idempotency_key"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -46,6 +47,9 @@ class Reply(CreatedAtMixin, Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     review_comment: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The client's key for this submit (a form's hidden field, an API Idempotency-Key): a second submit
+    # with the same key returns the first reply instead of making another.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
 
     outbox: Mapped[OutboxItem | None] = relationship(back_populates="reply", uselist=False)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,29 @@ NAMING = {
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 # JSONB on PostgreSQL, JSON text elsewhere.
 JSONType = JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+MAX_DB_INT = 2**63 - 1
+"""The largest id a 64-bit column holds; a bigger number from a request names nothing (never a 500)."""
+MAX_DB_INT32 = 2**31 - 1
+"""The largest value of an ``Integer`` column (counts such as followers)."""
+_ID_TEXT = re.compile(r"[0-9]{1,19}")
+
+
+def parse_id(value: object) -> int | None:
+    """An id from request text or JSON: a positive whole number that fits a 64-bit column, else None.
+
+    ``str.isdigit`` is not enough: it accepts "²" (``int`` then fails) and numbers past 2**63 - 1.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and _ID_TEXT.fullmatch(value):
+        number = int(value)
+    else:
+        return None
+    return number if 0 < number <= MAX_DB_INT else None
 
 
 class JSONText(str):

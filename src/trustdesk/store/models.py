@@ -13,7 +13,7 @@ from trustdesk.inbox.models import (
 )
 from trustdesk.publish.models import Note, OutboxItem, Reply
 from trustdesk.store.base import Base
-from trustdesk.team.models import ApiToken, AuditEvent, Membership, User
+from trustdesk.team.models import ApiToken, AuditEvent, Membership, User, WebSession
 
 __all__ = [
     "ApiToken",
@@ -33,4 +33,5 @@ __all__ = [
     "OutboxItem",
     "Reply",
     "User",
+    "WebSession",
 ]

@@ -42,6 +42,21 @@ class Membership(CreatedAtMixin, Base):
     role: Mapped[str] = mapped_column(String(16))
 
 
+class WebSession(CreatedAtMixin, Base):
+    """A signed-in browser. The cookie carries a random secret; only its SHA-256 is kept here.
+
+    Signing out revokes the row, so a copied cookie dies with it (the cookie's signature alone would
+    keep it valid for its whole 14 days).
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class ApiToken(CreatedAtMixin, Base):
     """An API token; only its SHA-256 is stored (tokens are long random strings, not passwords)."""
 

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from trustdesk.store.base import utcnow
 from trustdesk.team import audit
 from trustdesk.team.access import Access, access_for
 from trustdesk.team.auth import hash_password
-from trustdesk.team.models import ROLES, Membership, User
+from trustdesk.team.models import ROLES, ApiToken, Membership, User
 
 MIN_PASSWORD_LENGTH = 10
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
@@ -96,12 +97,31 @@ def create_user(
     return user
 
 
-def change_password(*, session: Session, user: User, new_password: str, actor_id: int | None = None) -> None:
-    """Set a new password and bump ``session_version`` so every existing session stops working."""
+def change_password(
+    *,
+    session: Session,
+    user: User,
+    new_password: str,
+    actor_id: int | None = None,
+    revoke_tokens: bool = False,
+) -> int:
+    """Set a new password and bump ``session_version`` so every existing session stops working.
+
+    API tokens survive unless ``revoke_tokens``; returns how many tokens were revoked.
+    """
     check_password_policy(new_password)
     user.password_hash = hash_password(new_password)
     user.session_version = (user.session_version or 1) + 1
     session.flush()
+    revoked = 0
+    if revoke_tokens:
+        tokens = session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        ).all()
+        for token in tokens:
+            token.revoked_at = utcnow()
+        revoked = len(tokens)
+        session.flush()
     audit.record(
         session=session,
         action="user.password_change",
@@ -109,8 +129,11 @@ def change_password(*, session: Session, user: User, new_password: str, actor_id
         entity_id=user.id,
         actor_id=actor_id if actor_id is not None else user.id,
         actor_kind="user",
-        summary="password changed; sessions revoked",
+        data={"tokens_revoked": revoked},
+        summary="password changed; sessions revoked"
+        + (f"; {revoked} API token(s) revoked" if revoked else ""),
     )
+    return revoked
 
 
 def update_user(

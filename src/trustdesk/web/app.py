@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse,
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from trustdesk.settings import Settings, get_settings
 from trustdesk.store.db import get_engine
@@ -127,6 +128,10 @@ def create_desk_app(engine: Engine | None = None, settings: Settings | None = No
     app.include_router(router)
     install_error_pages(app)
     app.add_middleware(SecurityHeaders)
+    if settings.trusted_proxies.strip():
+        # Outermost: behind the proxy the README advises, every request came from the proxy's address, and
+        # five wrong passwords from anyone locked everyone out. Only the listed proxies are believed.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:

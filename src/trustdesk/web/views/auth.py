@@ -8,7 +8,7 @@ import secrets
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from trustdesk.team.auth import LoginThrottled, authenticate, verify_password
+from trustdesk.team.auth import LoginThrottled, authenticate, end_session, start_session, verify_password
 from trustdesk.team.users import UserError, change_password
 from trustdesk.web.deps import PRE_COOKIE, SESSION_COOKIE, CsrfFailed, CurrentViewer, DbSession, web_state
 from trustdesk.web.views._common import render, safe_next, see_other
@@ -93,14 +93,18 @@ def login(
     if user is None:
         return _login_page(request, error="Wrong e-mail or password.", email=email[:320], status_code=400)
     response = RedirectResponse(safe_next(next), status_code=303)
-    _set_session(response, request, state.signer.dumps(state.signer.new_session(user)))
+    data = start_session(session=session, signer=state.signer, user=user)
+    _set_session(response, request, state.signer.dumps(data))
     response.delete_cookie(PRE_COOKIE, path="/login")
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, viewer: CurrentViewer) -> Response:
-    """End this browser's session."""
+def logout(request: Request, session: DbSession, viewer: CurrentViewer) -> Response:
+    """End this browser's session on the server too: a copied cookie stops working."""
+    data = web_state(request).signer.loads(request.cookies.get(SESSION_COOKIE, ""))
+    if data is not None:
+        end_session(session=session, data=data)
     response = see_other("/login", request)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -116,7 +120,8 @@ def home(request: Request, viewer: CurrentViewer) -> Response:
 def password_page(request: Request, viewer: CurrentViewer) -> Response:
     """Change your password."""
     done = request.query_params.get("done") == "1"
-    return render(request, "auth/password.html", viewer=viewer, error="", done=done)
+    revoked = request.query_params.get("tokens", "0") not in ("", "0")
+    return render(request, "auth/password.html", viewer=viewer, error="", done=done, tokens_revoked=revoked)
 
 
 @router.post("/account/password")
@@ -126,8 +131,13 @@ def password_change(
     viewer: CurrentViewer,
     current: str = Form(""),
     new: str = Form(""),
+    revoke_tokens: str = Form(""),
 ) -> Response:
-    """Set a new password; every other session of this user ends, this one continues."""
+    """Set a new password; every other session of this user ends, this one continues.
+
+    API tokens are separate credentials (integrations use them): they are revoked too when the box is
+    ticked (it is by default: after a suspected compromise, every credential should go).
+    """
     user = viewer.user
     if not verify_password(user.password_hash, current):
         return render(
@@ -135,12 +145,15 @@ def password_change(
             status_code=400,
         )  # fmt: skip
     try:
-        change_password(session=session, user=user, new_password=new)
+        revoked = change_password(
+            session=session, user=user, new_password=new, revoke_tokens=revoke_tokens == "1"
+        )
     except UserError as exc:
         return render(
             request, "auth/password.html", viewer=viewer, error=str(exc), done=False, status_code=400
         )
     state = web_state(request)
-    response = RedirectResponse("/account/password?done=1", status_code=303)
-    _set_session(response, request, state.signer.dumps(state.signer.new_session(user)))
+    response = RedirectResponse(f"/account/password?done=1&tokens={revoked}", status_code=303)
+    data = start_session(session=session, signer=state.signer, user=user)
+    _set_session(response, request, state.signer.dumps(data))
     return response

@@ -4,7 +4,7 @@
     python -m bench.inbox --messages 1000000 --db postgresql --json
 
 Data: ``bench.synth`` (seeded generic JSONL) written to a temp file, imported through the real
-``trustdesk.collect.ingest.run_import`` (parsing included in the import rate). Databases: SQLite in a
+``trustdesk.collect.imports.run_import`` (parsing included in the import rate). Databases: SQLite in a
 temp file, or PostgreSQL in a fresh schema of the ``test`` database (dropped afterwards).
 
 Reads are timed through the ASGI app in-process (httpx ASGITransport on one event loop, sync handlers
@@ -35,7 +35,7 @@ from sqlalchemy import Engine, func, select, text
 
 from bench.synth import DEFAULT_CHANNELS, iter_lines
 from trustdesk.collect.formats import read
-from trustdesk.collect.ingest import run_import
+from trustdesk.collect.imports import run_import
 from trustdesk.inbox.channels import create_brand, create_channel
 from trustdesk.inbox.cursor import encode_cursor
 from trustdesk.inbox.models import Channel, Conversation

@@ -104,6 +104,52 @@ def test_api_webhook_rejected_records_are_reported_and_good_ones_kept(
     assert report["new"] == 1
     assert [r["line"] for r in report["rejected"]] == [2, 3, 4]
     assert all(r["reason"] for r in report["rejected"])
+    assert [(r["line"], r["status"]) for r in report["results"]] == [
+        (1, "new"), (2, "rejected"), (3, "rejected"), (4, "rejected"),
+    ]  # fmt: skip
+
+
+def test_api_webhook_a_huge_number_rejects_its_record_only(
+    client: TestClient, session: Session, hook: str
+) -> None:
+    """``"followers": 10**30`` gave a 500 and lost the good records of the same body (issue 13)."""
+    body = json.dumps([record(1), record(2, followers=10**30), record(3), record(2, id="w-dup")]).encode()
+    response = post(client, body)
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["new"] == 3 and [r["line"] for r in report["rejected"]] == [2]
+    results = report["results"]
+    assert [r["status"] for r in results] == ["new", "rejected", "new", "new"]
+    assert results[0]["message_id"] and results[0]["id"] == "w-1" and "followers" in results[1]["reason"]
+    assert messages_in_db(session) == 3
+    replay = post(client, body).json()
+    assert [r["status"] for r in replay["results"]] == ["duplicate", "rejected", "duplicate", "duplicate"]
+    assert [r["message_id"] for r in replay["results"]] == [r["message_id"] for r in results]
+
+
+def test_api_webhook_parallel_duplicate_deliveries_answer_duplicate(
+    engine: Engine, session: Session, hook: str
+) -> None:
+    """20 identical deliveries at once answered 500 from a UNIQUE violation in 39-130 of 200 (issue 13)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+    from tests.live import live_server
+
+    def deliver(http: httpx.Client, batch: bytes) -> httpx.Response:
+        headers = {"Content-Type": "application/json", "X-Trustdesk-Signature": sign_body(SECRET, batch)}
+        return http.post("/api/v1/webhooks/webhook", content=batch, headers=headers)
+
+    with live_server(create_app(engine=engine)) as base, httpx.Client(base_url=base, timeout=120) as http:
+        for round_ in range(3):
+            batch = json.dumps([record(100 * round_ + i) for i in range(1, 6)]).encode()
+            with ThreadPoolExecutor(max_workers=20) as pool:
+                answers = list(pool.map(deliver, [http] * 20, [batch] * 20))
+            failed = [a.text[:200] for a in answers if a.status_code != 200]
+            assert not failed
+            reports = [a.json() for a in answers]
+            assert sum(r["new"] for r in reports) == 5 and sum(r["duplicates"] for r in reports) == 95
+    assert messages_in_db(session) == 15
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy import text as text_sql
 from sqlalchemy.orm import Session
 
-from trustdesk.collect.ingest import IngestError, find_channel, ingest_batch, run_import
+from trustdesk.collect.imports import run_import
+from trustdesk.collect.ingest import IngestError, find_channel, ingest_batch
 from trustdesk.collect.records import ParsedRecord, Rejected
 from trustdesk.inbox.channels import create_brand, create_channel
 from trustdesk.inbox.models import Conversation, Customer, Identity, Message, MessageRevision
@@ -302,7 +303,7 @@ def test_run_import_a_reader_error_stops_the_import_after_the_stored_batches(eng
 
 
 def test_run_import_reads_the_source_one_batch_at_a_time(engine, channels, monkeypatch):
-    from trustdesk.collect import ingest
+    from trustdesk.collect import imports
 
     pulled: list[int] = []
 
@@ -314,7 +315,7 @@ def test_run_import_reads_the_source_one_batch_at_a_time(engine, channels, monke
     def broken(**_kw):
         raise KeyboardInterrupt  # not caught per batch: the whole import stops
 
-    monkeypatch.setattr(ingest, "ingest_batch", broken)
+    monkeypatch.setattr(imports, "ingest_batch", broken)
     with pytest.raises(KeyboardInterrupt):
         run_import(engine=engine, channel_name="google-canal-street", records=records(), batch_size=10)
     assert pulled == list(range(1, 11))  # the first batch, not the whole source
@@ -323,7 +324,7 @@ def test_run_import_reads_the_source_one_batch_at_a_time(engine, channels, monke
 def test_run_import_refreshes_planner_statistics_as_the_tables_grow(engine, channels, monkeypatch):
     from sqlalchemy import text
 
-    from trustdesk.collect import ingest
+    from trustdesk.collect import imports
 
     def analyze_counts() -> dict[str, int]:
         with engine.connect() as conn:
@@ -337,7 +338,7 @@ def test_run_import_refreshes_planner_statistics_as_the_tables_grow(engine, chan
 
     postgres = engine.dialect.name == "postgresql"
     before = analyze_counts() if postgres else {}
-    monkeypatch.setattr(ingest, "_FIRST_ANALYZE", 3)
+    monkeypatch.setattr(imports, "_FIRST_ANALYZE", 3)
     records = [rec(i, f"m{i}", f"message {i}") for i in range(1, 8)]
     report = run_import(engine=engine, channel_name="google-canal-street", records=records, batch_size=3)
     assert report.new == 7

@@ -10,8 +10,10 @@ from functools import cache
 
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from starlette.routing import Mount
 from tests.factories import make_channel, make_conversation, make_customer, make_message
 
 from trustdesk.inbox.models import Brand
@@ -158,3 +160,19 @@ def as_role(app: FastAPI, desk: Desk) -> Iterator[object]:
     yield make
     for c in clients:
         c.__exit__(None, None, None)
+
+
+def all_routes(app: FastAPI) -> list[tuple[str, str]]:
+    """(method, path) of every route, through included routers (FastAPI keeps them nested)."""
+    found = []
+    for context in iter_route_contexts(app.routes):
+        route, path = context.original_route, context.path
+        if isinstance(route, Mount):
+            assert path == "/static", f"unexpected mount {path}"
+            continue
+        methods: set[str] = getattr(route, "methods", None) or set()
+        assert methods, f"route {path} has no methods"
+        for method in sorted(methods - {"HEAD", "OPTIONS"}):
+            found.append((method, path))
+    assert len(found) > 30, "route enumeration found too few routes"
+    return found

@@ -10,11 +10,9 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from starlette.routing import Mount
-from tests.web.conftest import Desk, csrf_of, sign_in
+from tests.web.conftest import Desk, all_routes, csrf_of, sign_in
 
 from trustdesk.publish.models import OutboxItem, Reply
 from trustdesk.publish.outbox import enqueue
@@ -25,22 +23,6 @@ from trustdesk.team.tokens import create_token
 WHO = ("admin", "lead", "agent", "viewer", "outsider", "anonymous")
 BRAND_OBJECT_PARAMS = {"conversation_id", "reply_id", "item_id"}
 SIGNATURE_AUTH = ("/api/v1/webhooks/",)  # authenticated by HMAC, not by a user: tested in tests/api
-
-
-def _routes(app: FastAPI) -> list[tuple[str, str]]:
-    """(method, path) of every route, through included routers (FastAPI keeps them nested)."""
-    found = []
-    for context in iter_route_contexts(app.routes):
-        route, path = context.original_route, context.path
-        if isinstance(route, Mount):
-            assert path == "/static", f"unexpected mount {path}"
-            continue
-        methods: set[str] = getattr(route, "methods", None) or set()
-        assert methods, f"route {path} has no methods"
-        for method in sorted(methods - {"HEAD", "OPTIONS"}):
-            found.append((method, path))
-    assert len(found) > 30, "route enumeration found too few routes"
-    return found
 
 
 def _objects(engine: Engine, desk: Desk) -> dict[str, Any]:
@@ -88,14 +70,14 @@ def _denied(status: int, location: str) -> bool:
 
 
 def test_authz_matrix_every_route_is_declared(app: FastAPI) -> None:
-    missing = [(m, p) for m, p in _routes(app) if route_permission(m, p) is None]
+    missing = [(m, p) for m, p in all_routes(app) if route_permission(m, p) is None]
     assert not missing, f"routes without a row in ROUTE_PERMISSIONS: {missing}"
 
 
 @pytest.mark.parametrize("who", WHO)
 def test_authz_matrix_role_against_every_route(app: FastAPI, desk: Desk, engine: Engine, who: str) -> None:
     ids = _objects(engine, desk)
-    routes = [r for r in _routes(app) if not r[1].startswith(SIGNATURE_AUTH)]
+    routes = [r for r in all_routes(app) if not r[1].startswith(SIGNATURE_AUTH)]
     # Sign out last: it ends the session the other calls use.
     routes.sort(key=lambda r: r[1] == "/logout")
     with TestClient(app, follow_redirects=False) as client:

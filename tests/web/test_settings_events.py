@@ -93,6 +93,8 @@ def test_events_stream_says_hello_then_reports_new_messages(client, desk: Desk, 
     once = client.get("/events?once=1")
     assert once.status_code == 200 and once.headers["content-type"].startswith("text/event-stream")
     assert once.text.startswith("event: hello")
+    # the global newest message id leaked how busy every other brand is (issue 13)
+    assert once.text.split("\n")[1] == "data: {}"
     with client.stream("GET", "/events") as stream:
         lines = stream.iter_lines()
         assert next(lines).startswith("event: hello")
@@ -102,7 +104,7 @@ def test_events_stream_says_hello_then_reports_new_messages(client, desk: Desk, 
         for line in lines:
             if line.startswith("event: messages"):
                 data = next(lines)
-                assert f"{desk.conversations['happy']}" in data
+                assert data == f'data: {{"conversations": [{desk.conversations["happy"]}]}}'
                 break
 
 

@@ -27,7 +27,7 @@ def get_engine(request: Request) -> Engine:
 
 def get_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the handler returns, rolled back if it raises."""
-    with unit_of_work(get_engine(request)) as session:
+    with unit_of_work(get_engine(request), write=request.method not in ("GET", "HEAD", "OPTIONS")) as session:
         yield session
 
 

@@ -64,6 +64,19 @@ def status_for(exc: Exception, code: str) -> int:
     return 400 if isinstance(exc, ValueError | LookupError | PermissionError) else 500
 
 
+def validation_problems(exc: RequestValidationError) -> str:
+    """What was wrong with a request, one ``where: what`` per problem."""
+    problems = [
+        f"{'.'.join(str(p) for p in err.get('loc', ()))}: {err.get('msg', 'invalid')}" for err in exc.errors()
+    ]
+    return "; ".join(problems) or "invalid request"
+
+
+def validation_response(exc: RequestValidationError) -> JSONResponse:
+    """422 ``request.invalid`` with every problem."""
+    return error_response("request.invalid", validation_problems(exc), 422)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on ``app``; call once from the app factory."""
 
@@ -87,11 +100,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        problems = [
-            f"{'.'.join(str(p) for p in err.get('loc', ()))}: {err.get('msg', 'invalid')}"
-            for err in exc.errors()
-        ]
-        return error_response("request.invalid", "; ".join(problems) or "invalid request", 422)
+        return validation_response(exc)
 
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)

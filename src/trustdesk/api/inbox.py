@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from trustdesk.api.deps import CurrentUser, SessionDep, VisibleBrands
 from trustdesk.api.errors import ApiError
+from trustdesk.api.params import IdPath, IdQuery
 from trustdesk.inbox.channels import list_channels
 from trustdesk.inbox.query import get_conversation, list_conversations
 from trustdesk.inbox.schemas import (
@@ -44,7 +45,7 @@ def conversations(
 
 @router.get("/conversations/{conversation_id}", name="api.conversations.get")
 def conversation(
-    conversation_id: int, session: SessionDep, user: CurrentUser, brands: VisibleBrands
+    conversation_id: IdPath, session: SessionDep, user: CurrentUser, brands: VisibleBrands
 ) -> ConversationDetail:
     """One conversation with all its messages (and their analysis) and the customer's identities."""
     found = get_conversation(session=session, conversation_id=conversation_id)
@@ -59,7 +60,7 @@ def search(
     user: CurrentUser,
     brands: VisibleBrands,
     q: Annotated[str, Query(max_length=1000, description='words (all must match) and "exact phrases"')] = "",
-    brand_id: int | None = None,
+    brand_id: IdQuery = None,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> MessagePage:

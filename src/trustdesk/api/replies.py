@@ -10,11 +10,13 @@ from sqlalchemy import select
 
 from trustdesk.api.deps import CurrentAccess, SessionDep, require_on
 from trustdesk.api.errors import ApiError
+from trustdesk.api.params import IdPath
 from trustdesk.inbox.models import Brand, Conversation
 from trustdesk.respond.checker import check_reply, requires_lead
 from trustdesk.respond.desk import DraftError, check_for_conversation, draft_for_conversation, playbook_for
 from trustdesk.respond.playbook import PlaybookError, playbook_named
 from trustdesk.respond.schemas import DraftResult, Finding, Playbook
+from trustdesk.store.base import MAX_DB_INT
 from trustdesk.team.access import Access
 
 router = APIRouter(prefix="/api/v1", tags=["replies"])
@@ -24,7 +26,7 @@ class ReplyCheck(BaseModel):
     """A reply to check: in a conversation, or against a bare message text."""
 
     reply: str = Field(max_length=20_000)
-    conversation_id: int | None = None
+    conversation_id: int | None = Field(default=None, ge=1, le=MAX_DB_INT)
     message: str | None = Field(default=None, max_length=1_000_000)
     channel: str | None = Field(default=None, max_length=100)
     playbook: str | None = Field(
@@ -66,7 +68,7 @@ def _named_playbook(session: SessionDep, access: Access, name: str | None) -> tu
 
 
 @router.post("/conversations/{conversation_id}/drafts", name="api.replies.draft")
-def drafts(conversation_id: int, session: SessionDep, access: CurrentAccess) -> DraftResult:
+def drafts(conversation_id: IdPath, session: SessionDep, access: CurrentAccess) -> DraftResult:
     """Ranked drafts answering the newest customer message, with the checker's findings."""
     conv = _conversation(session, access, conversation_id, "reply.write")
     role = access.role_on(conv.brand_id) or "viewer"

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from trustdesk.api.deps import SessionDep
 from trustdesk.api.errors import ApiError
 from trustdesk.collect.formats import parse_generic_object
-from trustdesk.collect.ingest import ingest_batch
+from trustdesk.collect.imports import ingest_resilient
 from trustdesk.collect.records import ParsedRecord, Rejected
 from trustdesk.inbox.models import Channel
 from trustdesk.inbox.schemas import BatchReportRead
@@ -90,7 +90,11 @@ def receive(
     if not signature_ok(channel.webhook_secret, body, request.headers.get(SIGNATURE_HEADER)):
         raise ApiError("webhook.bad_signature", f"missing or wrong {SIGNATURE_HEADER}", status=401)
     records = parse_webhook_body(body)
-    report = ingest_batch(session=session, channel=channel, records=records, actor_kind="webhook")
+    # Each record lands or is rejected alone (line and reason); a delivery racing its own duplicate
+    # reads as a duplicate, not a 500.
+    report = ingest_resilient(
+        session=session, channel=channel, records=records, actor_kind="webhook", track=True
+    )
     # Background tasks run after the response, so after the request's transaction has committed.
     background.add_task(
         dispatch_analysis, engine=request.app.state.engine, message_ids=list(report.message_ids)
@@ -101,4 +105,5 @@ def receive(
         duplicates=report.duplicates,
         rejected=report.rejected,
         message_ids=report.message_ids,
+        results=report.results,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -45,7 +45,8 @@ def import_file(
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
     from trustdesk.collect import formats
-    from trustdesk.collect.ingest import IngestError, run_import
+    from trustdesk.collect.imports import run_import
+    from trustdesk.collect.ingest import IngestError
 
     if not file.is_file():
         _fail(f"no such file: {file}")
@@ -93,11 +94,22 @@ def import_file(
         for item in summary["rejected"][:50]:
             typer.echo(f"  line {item['line']}: {item['reason']}")
         if len(summary["rejected"]) > 50:
-            typer.echo(f"  … and {len(summary['rejected']) - 50} more (see `trustdesk imports show`)")
-    if analyze and report.message_ids:
+            typer.echo(
+                f"  … and {len(summary['rejected']) - 50} more (see `trustdesk imports show {report.run_id}`)"
+            )
+    if analyze:
+        from trustdesk.collect.imports import pending_analysis
+        from trustdesk.collect.ingest import find_channel
+        from trustdesk.store.db import unit_of_work
         from trustdesk.worker import dispatch_analysis
 
-        dispatch_analysis(engine=engine, message_ids=report.message_ids, wait=True)
+        # Also what an earlier, interrupted run stored but never analysed.
+        with unit_of_work(engine) as session:
+            waiting = pending_analysis(
+                session=session, channel_id=find_channel(session=session, name=channel).id
+            )
+        todo = sorted(set(report.message_ids) | set(waiting))
+        dispatch_analysis(engine=engine, message_ids=todo, wait=True)
     if as_json:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
 
@@ -187,9 +199,86 @@ def customers_merge(survivor: int, merged: int) -> None:
     typer.echo(f"customer {merged} merged into {survivor}")
 
 
+imports_app = typer.Typer(help="Imports: what each run stored and rejected.", no_args_is_help=True)
+
+
+def _run_summary(run: Any, channel_name: str) -> dict[str, Any]:
+    return {
+        "id": run.id, "channel": channel_name, "source": run.source, "format": run.format,
+        "status": run.status, "started_at": run.started_at.isoformat(),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "new": run.new, "updated": run.updated, "duplicates": run.duplicates, "rejected": len(run.rejected or []),
+    }  # fmt: skip
+
+
+@imports_app.command("list")
+def imports_list(
+    limit: Annotated[int, typer.Option(help="How many runs, newest first.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """The newest import runs (a run whose process died shows as interrupted)."""
+    from sqlalchemy import select
+
+    from trustdesk.collect.imports import mark_interrupted
+    from trustdesk.collect.models import ImportRun
+    from trustdesk.inbox.models import Channel
+    from trustdesk.store.db import unit_of_work
+
+    with unit_of_work(migrated_engine(), write=True) as session:
+        mark_interrupted(session=session)
+        rows = session.execute(
+            select(ImportRun, Channel.name)
+            .join(Channel, Channel.id == ImportRun.channel_id)
+            .order_by(ImportRun.id.desc())
+            .limit(max(1, limit))
+        ).all()
+        for run, name in rows:
+            item = _run_summary(run, name)
+            if as_json:
+                sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
+            else:
+                typer.echo(
+                    f"{run.id:>6}  {run.status:11} {name:20} {item['new']:>8} new {item['updated']:>6} updated "
+                    f"{item['duplicates']:>8} dup {item['rejected']:>6} rejected  {run.started_at:%Y-%m-%d %H:%M}  "
+                    f"{run.source}"
+                )
+
+
+@imports_app.command("show")
+def imports_show(
+    run_id: int,
+    as_json: Annotated[bool, typer.Option("--json", help="The run and every rejected line as JSON.")] = False,
+) -> None:
+    """One import run with every rejected line and its reason."""
+    from trustdesk.collect.imports import mark_interrupted
+    from trustdesk.collect.models import ImportRun
+    from trustdesk.inbox.models import Channel
+    from trustdesk.store.db import unit_of_work
+
+    with unit_of_work(migrated_engine(), write=True) as session:
+        mark_interrupted(session=session)
+        run = session.get(ImportRun, run_id) if 0 < run_id < 2**63 else None
+        if run is None:
+            _fail(f"no import run {run_id} (see `trustdesk imports list`)", code=1)
+            return
+        item = _run_summary(run, session.get_one(Channel, run.channel_id).name)
+        item["rejected_lines"] = [{"line": r["line"], "reason": r["reason"]} for r in run.rejected or []]
+    if as_json:
+        sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
+        return
+    typer.echo(
+        f"import {item['id']} into {item['channel']} ({item['status']}): {item['new']} new, {item['updated']} updated, "
+        f"{item['duplicates']} duplicates, {item['rejected']} rejected; from {item['source'] or '-'}, "
+        f"started {item['started_at']}, finished {item['finished_at'] or '-'}"
+    )
+    for line in item["rejected_lines"]:
+        typer.echo(f"  line {line['line']}: {line['reason']}")
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``import``, ``brands``, ``channels`` and ``customers``."""
+    """Add ``import``, ``imports``, ``brands``, ``channels`` and ``customers``."""
     app.command("import")(import_file)
+    app.add_typer(imports_app, name="imports")
     app.add_typer(brands_app, name="brands")
     app.add_typer(channels_app, name="channels")
     app.add_typer(customers_app, name="customers")

@@ -1,28 +1,26 @@
 """Ingestion: parsed records into the inbox, idempotent, threaded, one transaction per batch.
 
-``ingest_batch`` is the service (it flushes, the caller commits); ``run_import`` is the edge for files:
-it reads, batches, commits each batch on its own and keeps a report of every rejected line.
+``ingest_batch`` is the service (it flushes, the caller commits); ``collect.imports`` holds the edges:
+``run_import`` for files and ``ingest_resilient`` for any batch that must lose no good record.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from trustdesk.collect.models import ImportRun
 from trustdesk.collect.records import ParsedRecord, Rejected
 from trustdesk.inbox.identity import CustomerResolver
 from trustdesk.inbox.models import Channel, Conversation, Message, MessageRevision
 from trustdesk.inbox.priority import provisional_priority
 from trustdesk.store.base import JSONText, utcnow
-from trustdesk.store.bulk import chunked, insert_returning_ids, one_of, unprepared
-from trustdesk.store.db import unit_of_work
+from trustdesk.store.bulk import chunked, insert_returning_ids, one_of
 from trustdesk.team import audit
 
 DEFAULT_BATCH_SIZE = 5000
@@ -41,6 +39,10 @@ class BatchReport:
     """Records stored with a remark (e.g. a timestamp without a time zone, taken as UTC)."""
     message_ids: list[int] = field(default_factory=list)
     conversation_ids: set[int] = field(default_factory=set)
+    run_id: int | None = None
+    """The ``ImportRun`` of a file import (``trustdesk imports show``)."""
+    results: list[dict[str, Any]] = field(default_factory=list)
+    """Per record (only when asked for, e.g. by the webhook): line, id, status, message_id or reason."""
 
     def add(self, other: BatchReport) -> None:
         """Fold another batch's report into this one."""
@@ -51,6 +53,7 @@ class BatchReport:
         self.notes.extend(other.notes)
         self.message_ids.extend(other.message_ids)
         self.conversation_ids |= other.conversation_ids
+        self.results.extend(other.results)
 
     def summary(self) -> dict[str, Any]:
         """The JSON summary promised by ``trustdesk import --json``."""
@@ -83,15 +86,17 @@ def ingest_batch(
     records: Sequence[ParsedRecord | Rejected],
     actor_kind: str = "import",
     actor_id: int | None = None,
+    track: bool = False,
 ) -> BatchReport:
     """Store one batch: new messages, edits (with history), duplicates skipped, bad records reported.
 
     Idempotent on (channel, platform id): running the same batch twice changes nothing the second time.
-    Flushes but never commits.
+    ``track``: also say what happened to each record (``report.results``). Flushes but never commits.
     """
     report = BatchReport()
     channels = _ChannelLookup(session=session, default=channel)
     latest: dict[tuple[int, str], _Pending] = {}
+    superseded: list[ParsedRecord] = []
     for item in records:
         if isinstance(item, Rejected):
             report.rejected.append({"line": item.line, "reason": item.reason})
@@ -105,12 +110,18 @@ def ingest_batch(
         if key in latest:
             # The same id twice in one batch: the later record is the newer version of the message.
             report.duplicates += 1
+            superseded.append(latest[key].record)
         latest[key] = _Pending(item, target)
     if not latest:
+        if track:
+            report.results = [
+                _result(r["line"], None, "rejected", reason=r["reason"]) for r in report.rejected
+            ]
         return report
 
     existing = _load_existing(session, list(latest))
     fresh: dict[tuple[int, str], _Pending] = {}
+    status_of: dict[tuple[int, str], tuple[str, int]] = {}
     for key, pending in latest.items():
         row = existing.get(key)
         if row is None:
@@ -119,10 +130,15 @@ def ingest_batch(
             report.updated += 1
             report.message_ids.append(row.id)
             report.conversation_ids.add(row.conversation_id)
+            status_of[key] = ("updated", row.id)
         else:
             report.duplicates += 1
+            status_of[key] = ("duplicate", row.id)
     if fresh:
-        _insert_new(session, fresh, report)
+        for key, message_id in _insert_new(session, fresh, report).items():
+            status_of[key] = ("new", message_id)
+    if track:
+        report.results = _results(report, latest, status_of, superseded)
     audit.record(
         session=session,
         action="import.batch",
@@ -199,8 +215,32 @@ def _apply_edit(session: Session, row: Message, record: ParsedRecord) -> bool:
     return True
 
 
-def _insert_new(session: Session, fresh: dict[tuple[int, str], _Pending], report: BatchReport) -> None:
-    """Insert the batch's new messages, each conversation written once with its final state.
+def _result(line: int, platform_id: str | None, status: str, **more: Any) -> dict[str, Any]:
+    return {"line": line, "id": platform_id, "status": status, **more}
+
+
+def _results(
+    report: BatchReport,
+    latest: dict[tuple[int, str], _Pending],
+    status_of: dict[tuple[int, str], tuple[str, int]],
+    superseded: list[ParsedRecord],
+) -> list[dict[str, Any]]:
+    """What happened to each record of a batch, in line order."""
+    out = [_result(r["line"], None, "rejected", reason=r["reason"]) for r in report.rejected]
+    out += [
+        _result(r.line, r.platform_id, "duplicate", note="a later record in the body has this id")
+        for r in superseded
+    ]
+    for key, pending in latest.items():
+        status, message_id = status_of[key]
+        out.append(_result(pending.record.line, pending.record.platform_id, status, message_id=message_id))
+    return sorted(out, key=lambda r: r["line"])
+
+
+def _insert_new(
+    session: Session, fresh: dict[tuple[int, str], _Pending], report: BatchReport
+) -> dict[tuple[int, str], int]:
+    """Insert the batch's new messages (returns their ids), each conversation written once with its state.
 
     Threads are worked out in Python first (a reply's parent may be in this batch, in the database, or
     unknown), so a conversation started in this batch is inserted with its counters, waiting state and
@@ -262,6 +302,7 @@ def _insert_new(session: Session, fresh: dict[tuple[int, str], _Pending], report
         _update_conversations(session, old_threads, now)
     report.conversation_ids |= set(old_threads)
     report.conversation_ids |= {members[0]["conversation_id"] for members in new_threads.values()}
+    return {key: parents[key][0] for key in rows}
 
 
 def _load_parents(
@@ -587,76 +628,3 @@ def find_channel(*, session: Session, name: str) -> Channel:
             "Create it with `trustdesk channels add NAME --kind KIND`.",
         )
     return channel
-
-
-_FIRST_ANALYZE = 20_000
-_GROWING_TABLES = ("messages", "conversations", "identities", "customers")
-
-
-def _refresh_statistics(engine: Engine) -> None:
-    """ANALYZE the tables an import grows, each time its row count doubles (PostgreSQL).
-
-    The planner sizes its lookups from these statistics; autovacuum refreshes them only after a delay,
-    and with a table believed small it tests 5,000 ids against every row of a channel (measured: most of
-    a million-message import) instead of probing the unique index 5,000 times.
-    """
-    if engine.dialect.name != "postgresql":
-        return
-    with engine.begin() as connection:
-        connection.exec_driver_sql("ANALYZE " + ", ".join(_GROWING_TABLES))
-
-
-def run_import(
-    *,
-    engine: Engine,
-    channel_name: str,
-    records: Iterable[ParsedRecord | Rejected],
-    source: str = "",
-    format: str = "",
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    on_batch: Callable[[BatchReport], None] | None = None,
-) -> BatchReport:
-    """Import ``records`` into a channel, committing each batch on its own; returns the whole report.
-
-    A failing batch is rolled back alone and its records are reported as rejected; earlier and
-    later batches still land. The run is recorded as an ``ImportRun``.
-    """
-    with unit_of_work(engine) as session:
-        channel = find_channel(session=session, name=channel_name)
-        run = ImportRun(channel_id=channel.id, source=source[:500], format=format)
-        session.add(run)
-        session.flush()
-        run_id = run.id
-    total = BatchReport()
-    next_analyze = _FIRST_ANALYZE
-    for batch in _batched(records, batch_size):
-        try:
-            with unit_of_work(engine) as session, unprepared(session):
-                channel = session.get_one(Channel, channel.id)
-                report = ingest_batch(session=session, channel=channel, records=batch)
-        except Exception as exc:  # noqa: BLE001 - one bad batch must not sink the import
-            report = BatchReport(
-                rejected=[
-                    {"line": item.line, "reason": f"batch failed: {type(exc).__name__}: {exc}"[:500]}
-                    for item in batch
-                ]
-            )
-        total.add(report)
-        if total.new >= next_analyze:
-            _refresh_statistics(engine)
-            next_analyze *= 2
-        if on_batch is not None:
-            on_batch(report)
-    with unit_of_work(engine) as session:
-        session.execute(
-            update(ImportRun)
-            .where(ImportRun.id == run_id)
-            .values(
-                finished_at=utcnow(),
-                new=total.new,
-                updated=total.updated,
-                duplicates=total.duplicates,
-                rejected=total.rejected[:10_000],
-            )
-        )
-    return total

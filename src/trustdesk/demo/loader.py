@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Engine, func, select
 
 from trustdesk.collect.formats import parse_generic_object
-from trustdesk.collect.ingest import run_import
+from trustdesk.collect.imports import run_import
 from trustdesk.collect.records import ParsedRecord, Rejected
 from trustdesk.demo import load_brand, shifted_messages
 from trustdesk.inbox.channels import create_brand, create_channel, get_brand

@@ -9,6 +9,8 @@ import math
 from datetime import datetime
 from typing import Any
 
+from trustdesk.store.base import MAX_DB_INT
+
 MAX_CURSOR_CHARS = 512
 
 
@@ -55,5 +57,7 @@ def _coerce(value: Any, typ: type) -> Any:
     if typ is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError("expected an integer")
+        if abs(value) > MAX_DB_INT:
+            raise ValueError("out of range")
         return value
     raise TypeError(f"unsupported cursor type {typ}")

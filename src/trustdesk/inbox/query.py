@@ -27,6 +27,7 @@ from trustdesk.inbox.models import (
     Message,
 )
 from trustdesk.inbox.search import message_match, parse_query
+from trustdesk.store.base import parse_id
 from trustdesk.understand.schemas import EMOTIONS, INTENTS, SENTIMENTS
 
 Sort = Literal["priority", "newest", "oldest", "waiting"]
@@ -190,7 +191,7 @@ def check_choices(field: str, values: Sequence[str], allowed: Sequence[str]) -> 
 
 
 def _ids_and_names(values: Sequence[str | int]) -> tuple[list[int], list[str]]:
-    ids = [int(v) for v in values if isinstance(v, int) or (isinstance(v, str) and v.isdigit())]
+    ids = [i for i in map(parse_id, values) if i is not None]
     names = [v for v in values if isinstance(v, str)]
     return ids, names
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from trustdesk.inbox.models import Channel, Conversation, Customer, Identity, Message
 from trustdesk.inbox.query import ConversationFilter, InvalidFilter, Sort
-from trustdesk.store.base import as_utc
+from trustdesk.store.base import as_utc, parse_id
 
 
 class _Read(BaseModel):
@@ -233,8 +233,8 @@ class ConversationQuery(BaseModel):
         for value in self.assignee:
             if value in ("me", "none"):
                 assignees.append(value)  # type: ignore[arg-type]  # narrowed by the check
-            elif value.isdigit():
-                assignees.append(int(value))
+            elif (user_id := parse_id(value)) is not None:
+                assignees.append(user_id)
             else:
                 raise InvalidFilter(f'unknown assignee {value!r}; a user id, "me" or "none"')
         return ConversationFilter(
@@ -261,14 +261,26 @@ class ConversationQuery(BaseModel):
         )
 
 
+class RecordResult(BaseModel):
+    """What happened to one record of a delivery."""
+
+    line: int = Field(description="the record's position in the body, from 1")
+    id: str | None = Field(description="the record's own id (null when it had none)")
+    status: Literal["new", "updated", "duplicate", "rejected"]
+    message_id: int | None = None
+    reason: str | None = Field(default=None, description="why a record was rejected")
+    note: str | None = None
+
+
 class BatchReportRead(BaseModel):
-    """What a webhook delivery did."""
+    """What a webhook delivery did: counts, and each record's result in body order."""
 
     new: int
     updated: int
     duplicates: int
     rejected: list[dict[str, Any]]
     message_ids: list[int]
+    results: list[RecordResult] = Field(default_factory=list)
 
 
 def _conversation_fields(c: Conversation) -> dict[str, Any]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from trustdesk.settings import get_settings
+
+T = TypeVar("T")
 
 
 def normalise_url(url: str) -> str:
@@ -64,10 +66,18 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
-    """One transaction: commit if the block succeeds, roll back (leaving no rows) if it raises."""
+def unit_of_work(engine: Engine | None = None, *, write: bool = False) -> Iterator[Session]:
+    """One transaction: commit if the block succeeds, roll back (leaving no rows) if it raises.
+
+    ``write``: the block will write. On SQLite it then takes the write lock up front (``BEGIN
+    IMMEDIATE``): a transaction that reads and only later writes fails at once, not after
+    ``busy_timeout``, when another writer committed in between (SQLITE_BUSY_SNAPSHOT), so racing
+    writers answered 500. Writers now queue, and each sees what the one before it committed.
+    """
     session = session_factory(engine or get_engine())()
     try:
+        if write and session.get_bind().dialect.name == "sqlite":
+            session.execute(text("BEGIN IMMEDIATE"))
         yield session
         session.commit()
     except BaseException:
@@ -75,3 +85,9 @@ def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def locked(session: Session, model: type[T], ident: Any) -> T | None:
+    """Re-read a row and hold it until the transaction ends (``FOR UPDATE`` on PostgreSQL; on SQLite the
+    write transaction's lock already serialises writers). Check a row's state only after this."""
+    return session.get(model, ident, with_for_update=True, populate_existing=True)

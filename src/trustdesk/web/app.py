@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from trustdesk.api.errors import validation_problems, validation_response
 from trustdesk.settings import Settings, get_settings
 from trustdesk.store.db import get_engine
 from trustdesk.team.access import Forbidden, NotVisible
@@ -104,6 +106,17 @@ def install_error_pages(app: FastAPI) -> None:
     async def csrf_failed(request: Request, exc: Exception) -> Response:
         return page(request, 403, "Form expired", "Please reload the page and try again.")
 
+    async def invalid_request(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        if not _wants_html(request):
+            return validation_response(exc)
+        # A page address with an id no row can have (past 2**63 - 1, say) names nothing: 404 as for any
+        # missing page; a bad form or query value is the visitor's mistake to see and fix.
+        if any(err.get("loc", ("",))[0] == "path" for err in exc.errors()):
+            return await not_visible(request, exc)
+        return page(request, 422, "Not understood", validation_problems(exc))
+
+    app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(NotSignedIn, not_signed_in)
     app.add_exception_handler(Forbidden, forbidden)
     app.add_exception_handler(NotVisible, not_visible)

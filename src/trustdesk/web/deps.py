@@ -54,11 +54,13 @@ def web_state(request: Request) -> WebState:
 
 def db_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the handler returns, rolled back when it raises."""
-    with unit_of_work(web_state(request).engine) as session:
+    with unit_of_work(web_state(request).engine, write=request.method in UNSAFE_METHODS) as session:
         yield session
 
 
-DbSession = Annotated[Session, Depends(db_session)]
+# scope="function": commit before the response is sent (as the API does), so a page that says "done"
+# is only sent once the change is visible, and a failed commit is an error page, not a false success.
+DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
 def _same_origin(request: Request) -> bool:

@@ -19,6 +19,10 @@ TRUE_WORDS = frozenset({"true", "1", "yes", "y", "t"})
 FALSE_WORDS = frozenset({"false", "0", "no", "n", "f"})
 
 
+MAX_COUNT = 2**31 - 1
+"""The largest count a record may carry (followers, likes): what the database's integer column holds."""
+
+
 class FieldError(ValueError):
     """A source value that cannot become the record field it stands for."""
 
@@ -77,6 +81,8 @@ def as_count(value: Any, field: str) -> int | None:
         raise FieldError(f"{field} must be a whole number, got {_json_type(value)}")
     if value < 0:
         raise FieldError(f"{field} must not be negative, got {value}")
+    if value > MAX_COUNT:
+        raise FieldError(f"{field} is too large ({str(value)[:20]}…; at most {MAX_COUNT:,})")
     return value
 
 

@@ -12,12 +12,13 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trustdesk.api.params import IdPath
 from trustdesk.inbox.models import Channel, Conversation, ConversationTag, Identity
 from trustdesk.inbox.query import get_conversation
 from trustdesk.publish.models import Note, OutboxItem, Reply
 from trustdesk.respond.desk import DraftError, check_for_conversation, draft_for_conversation
 from trustdesk.respond.playbook import PlaybookError
-from trustdesk.store.base import utcnow
+from trustdesk.store.base import parse_id, utcnow
 from trustdesk.team import audit
 from trustdesk.team.access import NotVisible, Viewer, team_for
 from trustdesk.team.approvals import ApprovalError, submit_reply
@@ -106,14 +107,14 @@ def _page(request: Request, session: Session, viewer: Viewer, conversation_id: i
 
 @router.get("/c/{conversation_id}")
 def conversation_page(
-    request: Request, session: DbSession, viewer: CurrentViewer, conversation_id: int
+    request: Request, session: DbSession, viewer: CurrentViewer, conversation_id: IdPath
 ) -> Response:
     """The conversation page."""
     return _page(request, session, viewer, conversation_id)
 
 
 @router.get("/c/{conversation_id}/thread")
-def thread(request: Request, session: DbSession, viewer: CurrentViewer, conversation_id: int) -> Response:
+def thread(request: Request, session: DbSession, viewer: CurrentViewer, conversation_id: IdPath) -> Response:
     """Just the thread (live refresh when a message arrives)."""
     conv = get_conversation(session=session, conversation_id=conversation_id)
     if conv is None:
@@ -123,7 +124,7 @@ def thread(request: Request, session: DbSession, viewer: CurrentViewer, conversa
 
 
 @router.get("/c/{conversation_id}/drafts")
-def drafts(request: Request, session: DbSession, viewer: CurrentViewer, conversation_id: int) -> Response:
+def drafts(request: Request, session: DbSession, viewer: CurrentViewer, conversation_id: IdPath) -> Response:
     """The ranked drafts for the newest customer message (loaded after the page, they take a moment)."""
     conv = conversation_for(
         session=session, viewer=viewer, conversation_id=conversation_id, permission="reply.write"
@@ -153,7 +154,7 @@ def drafts(request: Request, session: DbSession, viewer: CurrentViewer, conversa
 
 @router.post("/c/{conversation_id}/check")
 def check(
-    request: Request, session: DbSession, viewer: CurrentViewer, conversation_id: int, text: str = Form("")
+    request: Request, session: DbSession, viewer: CurrentViewer, conversation_id: IdPath, text: str = Form("")
 ) -> Response:
     """The reply checker's findings for the text being typed (htmx, debounced in the page)."""
     conv = conversation_for(
@@ -186,7 +187,7 @@ def submit(
     request: Request,
     session: DbSession,
     viewer: CurrentViewer,
-    conversation_id: int,
+    conversation_id: IdPath,
     text: str = Form(""),
     resolve: str = Form(""),
 ) -> Response:
@@ -210,7 +211,7 @@ def submit(
 
 @router.post("/c/{conversation_id}/notes")
 def add_note(
-    request: Request, session: DbSession, viewer: CurrentViewer, conversation_id: int, text: str = Form("")
+    request: Request, session: DbSession, viewer: CurrentViewer, conversation_id: IdPath, text: str = Form("")
 ) -> Response:
     """An internal note; @name or @email mentions are resolved to team members."""
     conv = _worked_on(session, viewer, conversation_id)
@@ -245,13 +246,14 @@ def assign(
     request: Request,
     session: DbSession,
     viewer: CurrentViewer,
-    conversation_id: int,
+    conversation_id: IdPath,
     assignee: str = Form(""),
 ) -> Response:
     """Assign to a team member (empty: unassign)."""
     conv = _worked_on(session, viewer, conversation_id)
     team = {u.id for u in team_for(session=session, brand_ids=[conv.brand_id])}
-    conv.assignee_id = int(assignee) if assignee.isdigit() and int(assignee) in team else None
+    chosen = parse_id(assignee)
+    conv.assignee_id = chosen if chosen in team else None
     _audit(session, viewer, conv, "assign", assignee_id=conv.assignee_id)
     return see_other(f"/c/{conv.id}", request)
 
@@ -261,7 +263,7 @@ def tags(
     request: Request,
     session: DbSession,
     viewer: CurrentViewer,
-    conversation_id: int,
+    conversation_id: IdPath,
     add: str = Form(""),
     remove: str = Form(""),
 ) -> Response:
@@ -279,7 +281,11 @@ def tags(
 
 @router.post("/c/{conversation_id}/snooze")
 def snooze(
-    request: Request, session: DbSession, viewer: CurrentViewer, conversation_id: int, until: str = Form("4h")
+    request: Request,
+    session: DbSession,
+    viewer: CurrentViewer,
+    conversation_id: IdPath,
+    until: str = Form("4h"),
 ) -> Response:
     """Hide from the open inbox until later (it comes back by itself)."""
     conv = _worked_on(session, viewer, conversation_id)
@@ -292,7 +298,7 @@ def snooze(
 @router.post("/c/{conversation_id}/resolve")
 @router.post("/c/{conversation_id}/reopen")
 def resolve_or_reopen(
-    request: Request, session: DbSession, viewer: CurrentViewer, conversation_id: int
+    request: Request, session: DbSession, viewer: CurrentViewer, conversation_id: IdPath
 ) -> Response:
     """Mark resolved, or open again."""
     conv = _worked_on(session, viewer, conversation_id)

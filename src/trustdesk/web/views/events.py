@@ -39,8 +39,10 @@ async def events(request: Request, session: DbSession, viewer: CurrentViewer) ->
     once = request.query_params.get("once") == "1"  # tests and probes: one event, then close
 
     async def stream() -> AsyncIterator[str]:
+        # The newest message id stays on the server: it counts every brand's messages, and the stream
+        # tells a brand's people only about their own brands.
         last = await asyncio.to_thread(_newest, engine)
-        yield f"event: hello\ndata: {json.dumps({'newest': last})}\n\n"
+        yield "event: hello\ndata: {}\n\n"
         ticks = 0
         while not once:
             if await request.is_disconnected():
@@ -52,7 +54,7 @@ async def events(request: Request, session: DbSession, viewer: CurrentViewer) ->
                 changed = await asyncio.to_thread(_changed, engine, brand_ids, last)
                 last = newest
                 if changed:
-                    yield f"event: messages\ndata: {json.dumps({'newest': newest, 'conversations': changed})}\n\n"
+                    yield f"event: messages\ndata: {json.dumps({'conversations': changed})}\n\n"
             ticks += 1
             if ticks % KEEPALIVE_EVERY == 0:
                 yield ": keep-alive\n\n"

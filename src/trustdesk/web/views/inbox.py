@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from trustdesk.inbox.cursor import InvalidCursor
 from trustdesk.inbox.models import Brand, Channel, Conversation, ConversationTag, Message
 from trustdesk.inbox.query import ConversationFilter, InvalidFilter, Sort, check_choices, list_conversations
-from trustdesk.store.base import utcnow
+from trustdesk.store.base import parse_id, utcnow
 from trustdesk.team import audit
 from trustdesk.team.access import Forbidden, Viewer, team_for
 from trustdesk.team.sla import Calendar, Clock, calendar_for, clock_for
@@ -74,8 +74,9 @@ def build_filter(params: dict[str, str], viewer: Viewer) -> tuple[ConversationFi
     assignee: list[Any] = []
     if params.get("assignee"):
         value = params["assignee"]
-        assignee = [int(value)] if value.isdigit() else [value]
-    rating = [float(params["rating"])] if params.get("rating", "").isdigit() else []
+        user_id = parse_id(value)
+        assignee = [user_id] if user_id is not None else [value]
+    rating = [float(params["rating"])] if params.get("rating", "") in ("1", "2", "3", "4", "5") else []
     flag = params.get("flag")
     if flag:
         check_choices("flag", [flag], FLAGS)
@@ -227,7 +228,7 @@ async def bulk(request: Request, session: DbSession, viewer: CurrentViewer) -> R
     """Assign, tag or resolve-as-spam many conversations at once (only those on the viewer's brands)."""
     form = await request.form()
     action = str(form.get("action", ""))
-    ids = [int(v) for v in form.getlist("ids") if isinstance(v, str) and v.isdigit()][:500]
+    ids = [i for i in map(parse_id, form.getlist("ids")) if i is not None][:500]
     allowed = viewer.brands_with("conversation.work")
     if not allowed:
         raise Forbidden("your role may not change conversations")

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from trustdesk.api.params import IdPath
 from trustdesk.inbox.models import Channel, Conversation, Message
 from trustdesk.publish.models import OutboxItem, Reply
 from trustdesk.publish.outbox import mark_posted
@@ -57,7 +58,7 @@ def approvals(request: Request, session: DbSession, viewer: CurrentViewer) -> Re
 
 @router.post("/replies/{reply_id}/approve")
 def approve_reply(
-    request: Request, session: DbSession, viewer: CurrentViewer, reply_id: int, text: str = Form("")
+    request: Request, session: DbSession, viewer: CurrentViewer, reply_id: IdPath, text: str = Form("")
 ) -> Response:
     """Approve as is, or with the edited text."""
     reply = _reply_for(session, viewer, reply_id, "reply.approve")
@@ -73,7 +74,7 @@ def approve_reply(
 
 @router.post("/replies/{reply_id}/return")
 def return_reply(
-    request: Request, session: DbSession, viewer: CurrentViewer, reply_id: int, comment: str = Form("")
+    request: Request, session: DbSession, viewer: CurrentViewer, reply_id: IdPath, comment: str = Form("")
 ) -> Response:
     """Send back to the author with a comment."""
     reply = _reply_for(session, viewer, reply_id, "reply.approve")
@@ -129,7 +130,7 @@ def outbox(request: Request, session: DbSession, viewer: CurrentViewer) -> Respo
 
 
 @router.post("/outbox/{item_id}/posted")
-def posted(request: Request, session: DbSession, viewer: CurrentViewer, item_id: int) -> Response:
+def posted(request: Request, session: DbSession, viewer: CurrentViewer, item_id: IdPath) -> Response:
     """A person posted the text on the platform: record it (a second click changes nothing)."""
     item = session.get(OutboxItem, item_id)
     if item is None:

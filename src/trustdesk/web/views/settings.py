@@ -10,8 +10,10 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trustdesk.api.params import IdPath
 from trustdesk.inbox.models import Brand
 from trustdesk.respond.playbook import PLAYBOOK_DIR, PlaybookError, parse_playbook_text
+from trustdesk.store.base import parse_id
 from trustdesk.team import audit
 from trustdesk.team.access import Forbidden, NotVisible, Viewer
 from trustdesk.team.models import ROLES, AuditEvent, User
@@ -24,7 +26,7 @@ router = APIRouter()
 
 def _brand(session: Session, viewer: Viewer, permission: str, brand_id: str | None) -> Brand:
     allowed = viewer.brands_with(permission)
-    chosen = int(brand_id) if brand_id and brand_id.isdigit() else (allowed[0] if allowed else None)
+    chosen = parse_id(brand_id) if brand_id else (allowed[0] if allowed else None)
     if chosen is None or chosen not in allowed:
         raise NotVisible("no such brand")
     return session.get_one(Brand, chosen)
@@ -73,7 +75,7 @@ def change_user(
     request: Request,
     session: DbSession,
     viewer: CurrentViewer,
-    user_id: int,
+    user_id: IdPath,
     role: str = Form(""),
     active: str = Form(""),
 ) -> Response:
@@ -239,7 +241,9 @@ def create_api_token(
 
 
 @router.post("/settings/tokens/{token_id}/revoke")
-def revoke_api_token(request: Request, session: DbSession, viewer: CurrentViewer, token_id: int) -> Response:
+def revoke_api_token(
+    request: Request, session: DbSession, viewer: CurrentViewer, token_id: IdPath
+) -> Response:
     """Revoke one of your tokens."""
     from trustdesk.team.models import ApiToken
     from trustdesk.team.tokens import revoke_token

@@ -1,4 +1,5 @@
-"""A keyboard-only pass: sign in, move through the inbox, open, reply field, resolve, back."""
+"""A keyboard-only pass: sign in (a lead: the top conversations are unanswered complaints, which only a
+lead may resolve without a reply), move through the inbox, open, reply field, resolve, back."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ def test_keyboard_only_pass(browser, server: Server) -> None:  # type: ignore[no
     page.goto(f"{server.url}/login")
     # autofocus is applied after load; typing before it lands would lose keystrokes
     page.wait_for_function("document.activeElement && document.activeElement.name === 'email'")
-    page.keyboard.type("lee@bluebird.example")
+    page.keyboard.type("jess@bluebird.example")
     page.keyboard.press("Tab")
     page.keyboard.type(DEMO_PASSWORD)
-    assert page.input_value("input[name=email]") == "lee@bluebird.example"
+    assert page.input_value("input[name=email]") == "jess@bluebird.example"
     page.keyboard.press("Enter")
     page.wait_for_url("**/inbox")
 

@@ -86,8 +86,11 @@ def test_pages_notes_with_mentions_assign_snooze_resolve(as_role, desk: Desk) ->
     assert f'/c/{conv}"' in client.get("/inbox?view=my-open").text
     client.post(f"/c/{conv}/snooze", data={"until": "1h", "csrf_token": token})
     assert f'/c/{conv}"' not in client.get("/inbox").text
-    client.post(f"/c/{conv}/resolve", data={"csrf_token": token})
-    assert "st-resolved" in client.get(f"/c/{conv}").text
+    # an unanswered 1★ review is not the agent's to close (issue 13); a lead's, or after a reply
+    assert client.post(f"/c/{conv}/resolve", data={"csrf_token": token}).status_code == 409
+    happy = desk.conversations["happy"]
+    client.post(f"/c/{happy}/resolve", data={"csrf_token": token})
+    assert "st-resolved" in client.get(f"/c/{happy}").text
 
 
 def test_pages_other_brand_conversation_is_not_found(as_role, desk: Desk) -> None:  # type: ignore[no-untyped-def]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from trustdesk.inbox.models import Channel, Conversation, Message
 from trustdesk.publish.models import OutboxItem, Reply
 from trustdesk.store.base import utcnow
+from trustdesk.store.db import locked
 from trustdesk.team import audit
 
 MAX_ATTEMPTS = 8
@@ -83,7 +84,11 @@ def mark_posted(
     external_id: str | None = None,
     now: datetime | None = None,
 ) -> Message:
-    """Record the reply as posted: an outbound message in the conversation; idempotent."""
+    """Record the reply as posted: an outbound message in the conversation; idempotent.
+
+    The item is locked and re-read first, so twenty parallel clicks record one post and one audit row.
+    """
+    item = locked(session, OutboxItem, item.id) or item
     if item.status == "posted" and item.message_id is not None:
         return session.get_one(Message, item.message_id)
     now = now or utcnow()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from trustdesk.inbox.models import Conversation, Message
@@ -18,6 +19,7 @@ from trustdesk.publish.outbox import enqueue
 from trustdesk.respond.desk import DraftError, check_for_conversation, draft_for_conversation, reply_context
 from trustdesk.respond.schemas import Finding
 from trustdesk.store.base import utcnow
+from trustdesk.store.db import locked
 from trustdesk.team import audit
 from trustdesk.team.models import User
 from trustdesk.team.permissions import ROLE_RANK
@@ -100,8 +102,17 @@ def submit_reply(
     role: str,
     text: str,
     resolve_on_post: bool = False,
+    idempotency_key: str | None = None,
 ) -> Reply:
-    """Check a reply and route it: to the approval queue, or (approved) straight to the outbox."""
+    """Check a reply and route it: to the approval queue, or (approved) straight to the outbox.
+
+    ``idempotency_key`` (the form's, or an API client's): a second submit with the same key returns the
+    reply the first one made, even when both arrive at once.
+    """
+    if idempotency_key:
+        earlier = _submitted(session, author.id, idempotency_key)
+        if earlier is not None:
+            return earlier
     text = text.replace("\r\n", "\n").strip()
     if not text:
         raise ApprovalError("approval.empty", "the reply is empty")
@@ -139,9 +150,18 @@ def submit_reply(
         reviewed_at=now if direct and reasons else None,
         review_comment="",
         updated_at=now,
+        idempotency_key=idempotency_key,
     )
-    session.add(reply)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(reply)
+            session.flush()
+    except IntegrityError:
+        # The same key committed meanwhile by a parallel submit: that reply is this submit's answer.
+        earlier = _submitted(session, author.id, idempotency_key or "")
+        if earlier is None:
+            raise
+        return earlier
     _audit_reply(
         session, reply, author, "reply.submit",
         {"conversation_id": conversation.id, "reasons": reasons, "status": reply.status},
@@ -152,11 +172,20 @@ def submit_reply(
     return reply
 
 
-def _check_reviewable(reply: Reply, role: str) -> None:
+def _submitted(session: Session, author_id: int, key: str) -> Reply | None:
+    return session.scalars(
+        select(Reply).where(Reply.author_id == author_id, Reply.idempotency_key == key)
+    ).first()
+
+
+def _check_reviewable(session: Session, reply: Reply, role: str) -> Reply:
+    """The reply, locked and re-read, if it still waits for approval (parallel approvals: one wins)."""
+    reply = locked(session, Reply, reply.id) or reply
     if not is_approver(role):
         raise ApprovalError("approval.role", "only leads and admins approve or send back replies")
     if reply.status != "pending":
         raise ApprovalError("approval.state", f"this reply is {reply.status}, not waiting for approval")
+    return reply
 
 
 def _audit_reply(
@@ -186,7 +215,7 @@ def _reviewed(session: Session, reply: Reply, approver: User, status: str) -> No
 
 def approve(*, session: Session, reply: Reply, approver: User, role: str, text: str | None = None) -> Reply:
     """Approve a pending reply (optionally edited first); it goes to the outbox. Audited with the edit."""
-    _check_reviewable(reply, role)
+    reply = _check_reviewable(session, reply, role)
     if text is not None:
         text = text.replace("\r\n", "\n").strip()
         if not text:
@@ -209,7 +238,7 @@ def approve(*, session: Session, reply: Reply, approver: User, role: str, text: 
 
 def send_back(*, session: Session, reply: Reply, approver: User, role: str, comment: str) -> Reply:
     """Return a pending reply to its author with a comment. Audited."""
-    _check_reviewable(reply, role)
+    reply = _check_reviewable(session, reply, role)
     comment = comment.strip()
     if not comment:
         raise ApprovalError("approval.comment", "say what should change")

@@ -18,6 +18,7 @@ SIGNED_IN = "signed_in"
 PERMISSIONS: dict[str, str] = {
     "inbox.read": "viewer",
     "conversation.work": "agent",  # assign, tag, snooze, resolve, notes
+    "conversation.hide": "lead",  # resolve a negative without a public reply, mark a negative as spam
     "reply.write": "agent",  # draft, check, submit
     "reply.post": "agent",  # post an approved reply (manual channel: mark as posted)
     "reply.approve": "lead",
@@ -51,6 +52,8 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("POST", "/c/{conversation_id}/snooze"): "conversation.work",
     ("POST", "/c/{conversation_id}/resolve"): "conversation.work",
     ("POST", "/c/{conversation_id}/reopen"): "conversation.work",
+    ("POST", "/c/{conversation_id}/spam"): "conversation.work",
+    ("POST", "/c/{conversation_id}/not-spam"): "conversation.hide",
     ("GET", "/approvals"): "reply.approve",
     ("POST", "/replies/{reply_id}/approve"): "reply.approve",
     ("POST", "/replies/{reply_id}/return"): "reply.approve",

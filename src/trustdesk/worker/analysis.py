@@ -145,7 +145,8 @@ def refresh_conversations(
             best, top = max(scored, key=lambda pair: (pair[0], pair[1].created_at))
             conv.sentiment, conv.emotion, conv.intent = top.sentiment, top.emotion, top.intent
             conv.urgency = top.urgency
-            conv.spam = all(bool(r.spam) for r in rows)
+            if conv.spam_by_id is None:  # a person's mark (or unmark) stands
+                conv.spam = all(bool(r.spam) for r in rows)
             conv.priority = round(best, 3)
     session.flush()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trustdesk.api.params import IdPath
+from trustdesk.inbox import conversations
 from trustdesk.inbox.models import Channel, Conversation, ConversationTag, Identity
 from trustdesk.inbox.query import get_conversation
 from trustdesk.publish.models import Note, OutboxItem, Reply
@@ -28,7 +30,6 @@ from trustdesk.web.deps import CurrentViewer, DbSession
 from trustdesk.web.views._common import conversation_for, render, see_other
 
 router = APIRouter()
-log = logging.getLogger(__name__)
 log = logging.getLogger(__name__)
 MENTION = re.compile(r"@([\w.+-]+(?:@[\w-]+(?:\.[\w-]+)+)?)")
 SNOOZE_CHOICES = {
@@ -56,7 +57,14 @@ def _history(session: Session, conversation: Conversation) -> list[Conversation]
     )
 
 
-def _page(request: Request, session: Session, viewer: Viewer, conversation_id: int, **extra: Any) -> Response:
+def _page(
+    request: Request,
+    session: Session,
+    viewer: Viewer,
+    conversation_id: int,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
     conv = get_conversation(session=session, conversation_id=conversation_id)
     if conv is None:
         raise NotVisible(f"no conversation {conversation_id}")
@@ -100,7 +108,11 @@ def _page(request: Request, session: Session, viewer: Viewer, conversation_id: i
         can_write=viewer.can("reply.write", conv.brand_id),
         can_work=viewer.can("conversation.work", conv.brand_id),
         can_post=viewer.can("reply.post", conv.brand_id),
+        can_hide=viewer.can("conversation.hide", conv.brand_id),
+        status_code=status_code,
         snooze_choices=list(SNOOZE_CHOICES),
+        # One key per rendered form: a double click or a resent form submits the reply once.
+        submit_key=extra.pop("submit_key", None) or secrets.token_urlsafe(24),
         **extra,
     )
 
@@ -190,8 +202,9 @@ def submit(
     conversation_id: IdPath,
     text: str = Form(""),
     resolve: str = Form(""),
+    idempotency_key: str = Form("", max_length=64),
 ) -> Response:
-    """Submit a reply: to the approval queue, or approved to the outbox."""
+    """Submit a reply: to the approval queue, or approved to the outbox (once per form)."""
     conv = conversation_for(
         session=session, viewer=viewer, conversation_id=conversation_id, permission="reply.write"
     )
@@ -203,9 +216,18 @@ def submit(
             role=viewer.role_on(conv.brand_id) or "agent",
             text=text,
             resolve_on_post=resolve == "1",
+            idempotency_key=idempotency_key or None,
         )
     except ApprovalError as exc:
-        return _page(request, session, viewer, conv.id, reply_error=str(exc), reply_text=text)
+        return _page(
+            request,
+            session,
+            viewer,
+            conv.id,
+            reply_error=str(exc),
+            reply_text=text,
+            submit_key=idempotency_key,
+        )
     return see_other(f"/c/{conv.id}#replies", request)
 
 
@@ -295,18 +317,27 @@ def snooze(
     return see_other("/inbox", request)
 
 
+_TRANSITIONS = {
+    "resolve": conversations.resolve,
+    "reopen": conversations.reopen,
+    "spam": conversations.mark_spam,
+    "not-spam": conversations.clear_spam,
+}
+
+
 @router.post("/c/{conversation_id}/resolve")
 @router.post("/c/{conversation_id}/reopen")
-def resolve_or_reopen(
+@router.post("/c/{conversation_id}/spam")
+@router.post("/c/{conversation_id}/not-spam")
+def transition(
     request: Request, session: DbSession, viewer: CurrentViewer, conversation_id: IdPath
 ) -> Response:
-    """Mark resolved, or open again."""
+    """Resolve, reopen, mark as spam or clear the mark; hiding a negative needs a lead (409 says why)."""
     conv = _worked_on(session, viewer, conversation_id)
-    resolving = request.url.path.endswith("/resolve")
-    conv.status = "resolved" if resolving else "open"
-    conv.resolved_at = utcnow() if resolving else None
-    conv.snoozed_until = None
-    _audit(session, viewer, conv, "resolve" if resolving else "reopen")
+    try:
+        _TRANSITIONS[request.url.path.rsplit("/", 1)[1]](session=session, conversation=conv, access=viewer)
+    except conversations.ConversationError as exc:
+        return _page(request, session, viewer, conv.id, action_error=str(exc), status_code=409)
     return see_other(f"/c/{conv.id}", request)
 
 

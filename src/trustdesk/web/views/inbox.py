@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from trustdesk.inbox import conversations
 from trustdesk.inbox.cursor import InvalidCursor
 from trustdesk.inbox.models import Brand, Channel, Conversation, ConversationTag, Message
 from trustdesk.inbox.query import ConversationFilter, InvalidFilter, Sort, check_choices, list_conversations
@@ -70,14 +71,15 @@ def _parse_date(value: str | None) -> datetime | None:
 
 def build_filter(params: dict[str, str], viewer: Viewer) -> tuple[ConversationFilter, Sort]:
     """The query's filter and sort from request parameters and the chosen saved view."""
-    status = params.get("status", "open")
+    flag = params.get("flag")
+    # Spam is resolved when marked: the spam flag looks at every status unless one is chosen.
+    status = params.get("status") or ("any" if flag == "spam" else "open")
     assignee: list[Any] = []
     if params.get("assignee"):
         value = params["assignee"]
         user_id = parse_id(value)
         assignee = [user_id] if user_id is not None else [value]
     rating = [float(params["rating"])] if params.get("rating", "") in ("1", "2", "3", "4", "5") else []
-    flag = params.get("flag")
     if flag:
         check_choices("flag", [flag], FLAGS)
     f = ConversationFilter(
@@ -213,6 +215,7 @@ def inbox(request: Request, session: DbSession, viewer: CurrentViewer) -> Respon
         viewer,
         "inbox/inbox.html",
         views=SAVED_VIEWS,
+        refused_spam=parse_id(request.query_params.get("refused_spam", "")) or 0,
         **_choices(session, viewer),
     )
 
@@ -232,14 +235,15 @@ async def bulk(request: Request, session: DbSession, viewer: CurrentViewer) -> R
     allowed = viewer.brands_with("conversation.work")
     if not allowed:
         raise Forbidden("your role may not change conversations")
-    conversations = list(
+    found = list(
         session.scalars(
             select(Conversation).where(Conversation.id.in_(ids), Conversation.brand_id.in_(allowed))
         )
     )
     value = str(form.get("tagvalue" if action == "tag" else "value", ""))[:64].strip().lower()
     team_ids: dict[int, set[int]] = {}
-    for conv in conversations:
+    refused = 0
+    for conv in found:
         if action == "assign":
             if value.isdigit() and int(value) not in team_ids.setdefault(
                 conv.brand_id, {u.id for u in team_for(session=session, brand_ids=[conv.brand_id])}
@@ -250,9 +254,11 @@ async def bulk(request: Request, session: DbSession, viewer: CurrentViewer) -> R
             if value not in {t.tag for t in conv.tags}:
                 conv.tags.append(ConversationTag(tag=value))
         elif action == "spam":
-            conv.spam = True
-            conv.status = "resolved"
-            conv.resolved_at = utcnow()
+            try:
+                conversations.mark_spam(session=session, conversation=conv, access=viewer, bulk=True)
+            except conversations.ConversationError:
+                refused += 1
+            continue  # audited by the transition itself
         else:
             continue
         audit.record(
@@ -267,4 +273,8 @@ async def bulk(request: Request, session: DbSession, viewer: CurrentViewer) -> R
         )
     session.flush()
     back = str(form.get("back", "/inbox"))
-    return see_other(back if back.startswith("/inbox") else "/inbox", request)
+    back = back if back.startswith("/inbox") else "/inbox"
+    if refused:
+        # Negative feedback is never hidden by an agent's bulk click: say how many stayed, and why.
+        back += ("&" if "?" in back else "?") + f"refused_spam={refused}"
+    return see_other(back, request)

@@ -23,7 +23,7 @@ $(VENV)/.installed-dev: pyproject.toml constraints.txt | $(BIN)/python
 install: $(VENV)/.installed ## Install trustdesk into .venv
 dev: $(VENV)/.installed-dev ## Install trustdesk with the development tools
 
-demo: install ## Run the desk with the demo data on SQLite (./trustdesk.db)
+demo: install ## Run the desk with the demo data in its own SQLite file (./trustdesk-demo.db)
 	$(BIN)/trustdesk serve --demo
 
 browser: ## Install Debian's Chromium for the browser tests (needs root and apt; skipped otherwise)

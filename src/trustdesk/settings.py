@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=lambda: f"sqlite:///{Path.cwd() / 'trustdesk.db'}")
     """SQLAlchemy URL. Default: a SQLite file in the working directory. PostgreSQL: postgresql+psycopg://..."""
 
+    demo_database_url: str = Field(default_factory=lambda: f"sqlite:///{Path.cwd() / 'trustdesk-demo.db'}")
+    """Where ``trustdesk serve --demo`` keeps the demo: its own database, never ``database_url``."""
+
     secret_key: str = _PLACEHOLDER_SECRET
     """Signs session cookies and CSRF tokens."""
 

@@ -66,7 +66,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     workdir = tmp_path_factory.mktemp("e2e-server")
     database_url = f"sqlite:///{workdir / 'desk.db'}"
     port = _free_port()
-    env = {**os.environ, "TRUSTDESK_DATABASE_URL": database_url, "TRUSTDESK_ENV": "test",
+    env = {**os.environ, "TRUSTDESK_DEMO_DATABASE_URL": database_url, "TRUSTDESK_DATABASE_URL": database_url,
+           "TRUSTDESK_ENV": "test",
            "TRUSTDESK_SECRET_KEY": "e2e-secret-key-not-for-production"}  # fmt: skip
     log = (workdir / "server.log").open("w")
     process = subprocess.Popen(

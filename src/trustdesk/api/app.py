@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from trustdesk.api import inbox, replies, webhooks
 from trustdesk.api.errors import error_response, install_error_handlers
@@ -52,7 +53,25 @@ def create_app(
     app.include_router(webhooks.router)
     for router in routers:
         app.include_router(router)
+    app.add_middleware(RefuseNul)
     return app
+
+
+class RefuseNul:
+    """400 for a URL with a NUL character: PostgreSQL cannot take one in any text value (it answered 500),
+    and no name, filter or search term of ours contains one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            raw = scope.get("query_string", b"") + scope.get("raw_path", b"")
+            if b"\x00" in raw or b"%00" in raw or "\x00" in scope.get("path", ""):
+                response = error_response("request.invalid", "the address contains a NUL character", 400)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 async def healthz(request: Request) -> JSONResponse:

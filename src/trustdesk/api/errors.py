@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,37 @@ ERROR_STATUS: dict[str, int] = {
 """Error code -> HTTP status. Unlisted codes: ``*.not_found`` -> 404, other ValueErrors -> 400, else 500."""
 
 _HTTP_CODES = {404: "http.not_found", 405: "http.method_not_allowed", 413: "http.too_large"}
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong: a stable code to branch on, and a sentence for people."""
+
+    code: str = Field(examples=["inbox.conversation_not_found"])
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: ``{"error": {"code": ..., "message": ...}}``."""
+
+    error: ErrorDetail
+
+
+_MEANING = {
+    400: "a filter, cursor or body the server could not use",
+    401: "no API token, or an unknown, revoked or malformed one (webhooks: a wrong signature)",
+    403: "your role on this brand may not do this",
+    404: "no such object, or it is on a brand you cannot see",
+    409: "the object is not in a state that allows this (e.g. already approved)",
+    413: "the body is too large",
+    422: "a parameter or body field is invalid (every problem is listed)",
+    500: "a bug on our side; it is logged",
+    503: "the server is busy or the database unavailable; retry after the Retry-After header",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for these error statuses, each with the one error body."""
+    return {s: {"model": ErrorBody, "description": _MEANING[s]} for s in (*statuses, 500)}
 
 
 class ApiError(Exception):

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from trustdesk.api.deps import CurrentUser, SessionDep, VisibleBrands
-from trustdesk.api.errors import ApiError
+from trustdesk.api.errors import ApiError, error_responses
 from trustdesk.api.params import IdPath, IdQuery
 from trustdesk.inbox.channels import list_channels
 from trustdesk.inbox.query import get_conversation, list_conversations
@@ -23,7 +23,7 @@ from trustdesk.inbox.schemas import (
 )
 from trustdesk.inbox.search import search_messages
 
-router = APIRouter(prefix="/api/v1", tags=["inbox"])
+router = APIRouter(prefix="/api/v1", tags=["inbox"], responses=error_responses(400, 401, 403, 404, 422))
 
 
 @router.get("/conversations", name="api.conversations.list")

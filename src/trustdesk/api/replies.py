@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from trustdesk.api.deps import CurrentAccess, SessionDep, require_on
-from trustdesk.api.errors import ApiError
+from trustdesk.api.errors import ApiError, error_responses
 from trustdesk.api.params import IdPath
 from trustdesk.inbox.models import Brand, Conversation
 from trustdesk.respond.checker import check_reply, requires_lead
@@ -19,7 +19,7 @@ from trustdesk.respond.schemas import DraftResult, Finding, Playbook
 from trustdesk.store.base import MAX_DB_INT
 from trustdesk.team.access import Access
 
-router = APIRouter(prefix="/api/v1", tags=["replies"])
+router = APIRouter(prefix="/api/v1", tags=["replies"], responses=error_responses(401, 403, 404, 409, 422))
 
 
 class ReplyCheck(BaseModel):

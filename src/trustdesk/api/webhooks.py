@@ -16,7 +16,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from sqlalchemy import select
 
 from trustdesk.api.deps import SessionDep
-from trustdesk.api.errors import ApiError
+from trustdesk.api.errors import ApiError, error_responses
 from trustdesk.collect.formats import parse_generic_object
 from trustdesk.collect.imports import ingest_resilient
 from trustdesk.collect.records import ParsedRecord, Rejected
@@ -27,7 +27,9 @@ from trustdesk.worker import dispatch_analysis
 SIGNATURE_HEADER = "X-Trustdesk-Signature"
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
-router = APIRouter(prefix="/api/v1", tags=["webhooks"])
+router = APIRouter(
+    prefix="/api/v1", tags=["webhooks"], responses=error_responses(400, 401, 403, 404, 413, 422)
+)
 
 
 def sign_body(secret: str, body: bytes) -> str:

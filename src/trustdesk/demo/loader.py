@@ -12,10 +12,33 @@ from trustdesk.collect.imports import run_import
 from trustdesk.collect.records import ParsedRecord, Rejected
 from trustdesk.demo import load_brand, shifted_messages
 from trustdesk.inbox.channels import create_brand, create_channel, get_brand
-from trustdesk.inbox.models import Message
+from trustdesk.inbox.models import Brand, Message
 from trustdesk.store.base import utcnow
 from trustdesk.store.db import unit_of_work
-from trustdesk.team.models import Membership
+from trustdesk.team.models import Membership, User
+
+
+class NotADemoDatabase(RuntimeError):
+    """The database holds brands or users that are not the demo's (code ``demo.not_a_demo_database``)."""
+
+    code = "demo.not_a_demo_database"
+
+
+def check_demo_database(engine: Engine) -> None:
+    """Refuse a database that holds anything but the demo: the demo adds an admin with a public password."""
+    spec = load_brand()
+    demo_users = {u["email"] for u in spec["users"]}
+    with unit_of_work(engine) as session:
+        brands = set(session.scalars(select(Brand.slug)))
+        emails = set(session.scalars(select(User.email)))
+    others = sorted(brands - {spec["slug"]}) + sorted(emails - demo_users)
+    if others:
+        shown = ", ".join(others[:5]) + (" …" if len(others) > 5 else "")
+        raise NotADemoDatabase(
+            f"{engine.url.render_as_string(hide_password=True)} already holds data that is not the demo's ({shown}). "
+            "The demo signs in with a password printed in the README, so it only runs in a database of its "
+            "own: unset TRUSTDESK_DEMO_DATABASE_URL (default ./trustdesk-demo.db) or point it at an empty one."
+        )
 
 
 @dataclass(frozen=True)

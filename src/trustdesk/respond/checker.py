@@ -65,7 +65,12 @@ _LEGAL_ADMISSION = re.compile(
     re.I,
 )
 _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\U0001f000-\U0001f2ff]")
-_MARKUP = re.compile(r"<\s*/?\s*[a-z][^>]*>|javascript:|on\w+\s*=", re.I)
+MARKUP = re.compile(
+    r"<[/!]?[a-z][^<>]*>|<!--|<\s*/?\s*(?:script|img|iframe|svg|style|object|embed|link|meta|body)\b"
+    r"|javascript\s*:|\bon\w+\s*=",
+    re.I,
+)
+"""Tags, an unclosed dangerous tag ("Hey <SCRIPT,"), javascript: URLs and on…= handlers; "<3" is no tag."""
 _ACRONYMS = frozenset(
     {"UK", "EU", "US", "USA", "GBP", "EUR", "FAQ", "OK", "PS", "ID", "PIN", "SMS", "URL", "FW"}
 )
@@ -210,7 +215,7 @@ def _check_tone(reply: str, playbook: Playbook) -> list[Finding]:
         findings.append(_f("tone_shouting", "warning", "shouts (capitals or repeated exclamation marks)"))
     if playbook.voice.emoji == "never" and _EMOJI.search(reply):
         findings.append(_f("emoji", "warning", "uses emoji although the playbook's voice has none"))
-    if _MARKUP.search(reply) or INJECTION.search(reply):
+    if MARKUP.search(reply) or INJECTION.search(reply):
         findings.append(_f("unsafe_content", "violation", "contains markup, script or instructions text"))
     return findings
 

@@ -24,6 +24,7 @@ from trustdesk.respond.playbook import (
     shipped_playbook_path,
 )
 from trustdesk.respond.schemas import CustomerHistory, DraftResult, Finding, Playbook
+from trustdesk.respond.text import first_name
 from trustdesk.settings import get_settings
 from trustdesk.understand.schemas import Analysis
 
@@ -165,7 +166,9 @@ def customer_history(*, session: Session, conversation: Conversation) -> Custome
         unresolved_topics=unresolved[:3],
         channels=sorted({kind for *_, kind in others}),
         is_returning=bool(others),
-        first_name=name.split()[0] if name.strip() else None,
+        # The same rule as the drafter's: a display name's first word only if it reads as a name ("<SCRIPT",
+        # "Mohsin65317336" and e-mail addresses greeted customers before).
+        first_name=first_name(name),
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from trustdesk.inbox.models import Conversation, Message
 from trustdesk.publish.models import Reply
 from trustdesk.publish.outbox import enqueue
+from trustdesk.respond.checker import MARKUP
 from trustdesk.respond.desk import DraftError, check_for_conversation, draft_for_conversation, reply_context
 from trustdesk.respond.schemas import Finding
 from trustdesk.store.base import utcnow
@@ -118,6 +119,9 @@ def submit_reply(
         raise ApprovalError("approval.empty", "the reply is empty")
     if len(text) > MAX_REPLY_CHARS:
         raise ApprovalError("approval.too_long", f"the reply is longer than {MAX_REPLY_CHARS} characters")
+    if MARKUP.search(text):
+        # Whoever writes it, a lead included: it would be posted as visible tags (or worse, pasted on).
+        raise ApprovalError("approval.markup", "the reply contains HTML or script markup; remove it first")
     try:
         findings = check_for_conversation(
             session=session, conversation_id=conversation.id, reply=text, role=role

@@ -120,8 +120,24 @@ _MD_ENTRY = re.compile(r"^#{1,3}\s+(.+)$", re.M)
 
 
 def load_entries(path: Path) -> list[Entry]:
-    """Read knowledge entries from YAML/JSON (a list of {id, answer, keywords, link}) or Markdown headings."""
+    """Read knowledge entries: YAML/JSON/CSV rows of {id, answer, keywords, link}, or Markdown headings."""
     text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".csv":
+        import csv
+        import io
+
+        rows = list(csv.DictReader(io.StringIO(text)))
+        return [
+            Entry(
+                str(r.get("id") or i),
+                r["answer"],
+                tuple(k.strip() for k in (r.get("keywords") or "").split(";") if k.strip()),
+                r.get("link") or None,
+                r.get("language") or "en",
+            )  # fmt: skip
+            for i, r in enumerate(rows)
+            if r.get("answer")
+        ]
     if path.suffix.lower() in {".md", ".markdown"}:
         heads = list(_MD_ENTRY.finditer(text))
         out = []
@@ -146,3 +162,11 @@ def load_entries(path: Path) -> list[Entry]:
         for i, item in enumerate(items)
         if isinstance(item, dict) and item.get("answer")
     ]
+
+
+def load_source(path: Path) -> AnswerSource | None:
+    """An answer source for a knowledge file; a file that cannot be read gives None (drafts go on without)."""
+    try:
+        return StaticSource(tuple(load_entries(path)))
+    except (OSError, ValueError, KeyError, TypeError, yaml.YAMLError):
+        return None

@@ -13,6 +13,14 @@ from trustdesk.respond.reading import NEGATIVE, Reading, cues_of
 from trustdesk.respond.schemas import ROLE_RANK, CustomerHistory, Playbook, ProposedCompensation
 from trustdesk.respond.text import clean, contains_phrase, expand, fill, first_name, slots, tidy
 
+NEVER_PRAISED = frozenset(
+    ["ads", "ad", "price", "prices", "wait", "queue", "line", "bill", "noise", "delay", "error", "bug", "bugs", "crash", "refund", "charge", "fee", "fees"]
+)
+"""Nouns a reply never says it is glad about ("glad you liked the ads" from "little to no ads")."""
+PEOPLE = frozenset(
+    ["team", "staff", "people", "manager", "agent", "waiter", "waitress", "server", "barista", "baristas", "driver", "owner", "chef", "cashier", "family", "kids", "husband", "wife", "friends", "crew", "pilot"]
+)
+"""Nouns for people: "sorry about your team" is never what the customer meant."""
 SHORT_CHANNELS = frozenset({"x", "google_play"})
 """Channels where a reply is one short paragraph with a short signature."""
 REVIEW_CHANNELS = frozenset(
@@ -37,6 +45,9 @@ _PROBLEM_PHRASES = {
     "dirty": "the cleanliness",
     "noise": "the noise",
     "late": "the delay",
+    "order_missing": "your order going missing",
+    "suspended": "the suspension",
+    "pay_again": "having to pay again",
     "lost_data": "the lost data",
     "cold": "the cold order",
     "price": "the price",
@@ -57,6 +68,9 @@ _NEXT_BY_PROBLEM = {
     "lost_data": "app",
     "ads": "app",
     "error": "app",
+    "order_missing": "app",
+    "suspended": "account",
+    "pay_again": "billing",
 }
 _NEXT_BY_INTENT = {
     "billing_refund": "billing",
@@ -177,8 +191,11 @@ class Context:
             problems = list(dict.fromkeys([*problems, *issue.problems]))
         if reading.thread == "still_waiting" and len(problems) > 1:
             problems = [p for p in problems if p != "no_reply"]  # the silence is said by "waiting" itself
-        praise = [d for d in pool if d.tone != "complaint" and d.kind != "version" and not d.contrast]
-        gripes = [d for d in pool if d.tone == "complaint" or d.contrast]
+        praise = [d for d in pool if d.tone != "complaint" and d.kind != "version" and not d.contrast
+                  and not set(d.keys) & NEVER_PRAISED]  # fmt: skip
+        gripes = [d for d in pool if (d.tone == "complaint" or (d.contrast and d.tone != "praise"))
+                  and _speakable(d) and _is_target(message, d) and not set(d.keys) & PEOPLE]  # fmt: skip
+        praise = [d for d in praise if _speakable(d)]
         gripes.sort(key=lambda d: d.kind == "location")  # "the wobbly tables" says more than "Old Town"
         grateful = reading.care is not None and "praise" in reading.cues and reading.stance != "apologise"
         if reading.stance == "thank" or grateful:
@@ -206,6 +223,35 @@ class Context:
         return ctx
 
 
+_ORDERISH = frozenset(["order", "orders", "delivery", "parcel", "package", "booking", "reservation", "subscription", "account"])
+_TARGET_WORDS = re.compile(
+    r"\b(was|were|is|are|isn'?t|wasn'?t|aren'?t|weren'?t|has|had|keeps?|kept|took|takes|doesn'?t|didn'?t|"
+    r"won'?t|never|not|too|so|very|really|still|always)\b"
+)
+
+
+def _speakable(d: Detail) -> bool:
+    """A topic the reply can name without garbling: "the tables", not "your phone" or "your team"."""
+    if d.kind != "topic":
+        return True
+    first = d.text.split()[0].lower()
+    return first not in {"your", "tu", "tus"} or bool(set(d.keys) & _ORDERISH)
+
+
+def _is_target(message: str, d: Detail) -> bool:
+    """The topic is what a judgement is about ("the queue took forever", "the wifi is slow"), not a
+    word in passing ("delete it off the internet")."""
+    if d.kind != "topic":
+        return True
+    words_after = r"(?:\W+\w+){0,1}\W+"
+    head = re.escape(d.keys[0])
+    return bool(re.search(rf"\b{head}\w*{words_after}{_TARGET_WORDS.pattern}", message, re.I)) or bool(
+        re.search(rf"\b(?:cold|dirty|rude|slow|broken|noisy|small|tired|stale|old|terrible|awful|horrible|poor|"
+                  rf"bad|great|lovely|amazing|excellent|friendly|clean|comfortable|spacious|delicious|"
+                  rf"beautiful|nice|good|helpful|fantastic|wonderful|perfect|best)\W+(?:\w+\W+)?{head}",
+                  message, re.I))  # fmt: skip
+
+
 def problem_phrase(ctx: Context) -> str:
     """The problem in the desk's approved words, with the customer's own noun where one is certain."""
     kind = ctx.problem or ""
@@ -217,6 +263,9 @@ def problem_phrase(ctx: Context) -> str:
     if kind == "not_arrived":
         thing = _surface(ctx, next((d for d in ctx.issue.details if d.kind == "product"), None))
         return f"your {thing} delivery" if thing else "your missing delivery"
+    if kind == "error" and not re.search(r"\berror\b", ctx.message, re.I):
+        target = next((d for d in ctx.candidates if d.kind == "topic"), None)
+        return f"the problem with {target.text}" if target else "the problem"
     if kind == "cold":
         m = re.search(r"\b(cold|lukewarm)\b", ctx.message, re.I)
         what = next(
@@ -240,10 +289,14 @@ def _surface(ctx: Context, detail: Detail | None) -> str | None:
     return detail.text
 
 
+_APP_WORDS = re.compile(r"\b(app|apps|update|version|android|iphone|ios)\b", re.I)
+
+
 def need_key(ctx: Context) -> str | None:
     """What kind of matter this is, for the details we would need to check it."""
     if ctx.problem in _NEXT_BY_PROBLEM:
-        return _NEXT_BY_PROBLEM[ctx.problem]
+        key = _NEXT_BY_PROBLEM[ctx.problem]
+        return None if key == "app" and not _APP_WORDS.search(ctx.message) else key
     return _NEXT_BY_INTENT.get(ctx.intent) if ctx.reading.stance != "thank" else None
 
 
@@ -263,6 +316,8 @@ def next_key(ctx: Context) -> str:
         return _NEXT_BY_INTENT[ctx.intent]
     if "question" in r.cues and ctx.answer is None:
         return "question"
+    if not (r.cues & {"complaint", "failure", "sadness", "praise", "suggestion"}) and not ctx.candidates:
+        return "open"  # "Yep", "? hello": nothing to go on, so ask
     if ctx.kind in REVIEW_CHANNELS - APP_CHANNELS:
         return "venue"
     return "default"
@@ -314,15 +369,21 @@ def _skip(step: str, ctx: Context) -> bool:
             return r.stance != "apologise" or ctx.problem is None
         if r.stance == "thank":
             return True
-        # "help" on a review without a problem or question: thanks and the note are enough
-        return r.stance == "help" and not ctx.problem and "question" not in r.cues and next_key(ctx) in {
-            "default", "venue"} and not ctx.gripes  # fmt: skip
+        # "help" on a review without a problem or question: thanks and the note are enough; elsewhere the
+        # customer wrote to us for something, so the reply says what happens next.
+        on_review = ctx.kind in REVIEW_CHANNELS
+        return on_review and r.stance == "help" and not ctx.problem and "question" not in r.cues and next_key(
+            ctx) in {"default", "venue"} and not ctx.gripes  # fmt: skip
     if step == "private":
         asked = any(
             re.search(r"\b(DM|direct message|email|e-mail|send us|reply with)\b", w, re.I) for w in r.we_said
         )
         if asked and r.thread in {"still_waiting", "follow_up"}:
             return True  # we asked for their details before: asking again would repeat us
+        if re.search(
+            r"\b(I|we) (?:have |already |did )?(?:e-?mailed|DMed|messaged|wrote)\b", ctx.message, re.I
+        ):
+            return True  # they have written to us already: the next step is ours
         if "need" not in ctx.values or (ctx.answer is not None and ctx.problem is None):
             return True
         return not _private_key(ctx)
@@ -349,15 +410,22 @@ def _reference_options(ctx: Context) -> list[tuple[str, Detail]]:
     r = ctx.reading
     if r.care is not None:
         return []
+    order = ("product", "staff", "location", "topic")
+    praised = [
+        (d.kind, d) for d in ctx.praise if d.kind in order and (d.kind != "topic" or d.tone == "praise")
+    ]
+    praised.sort(key=lambda kd: order.index(kd[0]))
+    gripes = [("gripe." + d.kind, d) for d in ctx.gripes if d.kind in {"topic", "product", "location"}]
     if r.stance == "thank":
-        order = ("product", "staff", "location", "topic")
-        second = [("praise." + d.kind, d) for d in ctx.praise if d.kind in order
-                  and (d.kind != "topic" or d.tone == "praise")]  # fmt: skip
-        second.sort(key=lambda kd: order.index(kd[1].kind))
-        gripes = [("gripe." + d.kind, d) for d in ctx.gripes if d.kind in {"topic", "product", "location"}]
-        return gripes[:1] + second
-    if r.stance == "help" and not ctx.problem:
-        return [("gripe." + d.kind, d) for d in ctx.gripes if d.kind in {"topic", "product", "location"}][:1]
+        if "suggestion" in r.cues:
+            return [("suggestion", None), *[("praise." + k, d) for k, d in praised]]  # type: ignore[list-item]
+        return gripes[:1] + [("praise." + k, d) for k, d in praised]
+    sincere = "sarcasm" not in r.cues and not (ctx.problem and "!!" in ctx.message)  # "Love the update!!!!"
+    if r.stance == "help" and "praise" in r.cues and ctx.kind in REVIEW_CHANNELS and sincere:
+        # A mixed review: say what they enjoyed as well as what went wrong.
+        return [("mixed." + k, d) for k, d in praised] + (gripes[:1] if not ctx.problem else [])
+    if r.stance == "help" and not ctx.problem and "question" not in r.cues:
+        return gripes[:1]
     return []
 
 
@@ -387,8 +455,10 @@ def _keys(step: str, ctx: Context, detail: Detail | None) -> list[str]:
             return [f"praise.{detail.kind}", "praise"] if detail else ["praise"]
         if ctx.intent == "suggestion":
             return ["suggestion.topic", "suggestion"] if detail else ["suggestion"]
-        if "question" in r.cues and not ctx.problem:
+        if "question" in r.cues and not ctx.problem and not r.cues & NEGATIVE:
             return ["question"]
+        if next_key(ctx) == "open":
+            return ["default"]
         on_review = ctx.kind in REVIEW_CHANNELS
         if ctx.problem:
             return ["review.problem", "help.problem"] if on_review else ["help.problem", "help"]
@@ -403,7 +473,12 @@ def _keys(step: str, ctx: Context, detail: Detail | None) -> list[str]:
         if r.thread == "resolved":
             return ["resolved_late"]
         if r.service_failure and ctx.problem:
-            return ["failure.problem", "problem"]
+            silence = "no_reply" in ctx.extraction.problems and ctx.problem != "no_reply"
+            return (
+                ["failure.problem.no_reply", "failure.problem", "problem"]
+                if silence
+                else ["failure.problem", "problem"]
+            )
         if (
             ctx.problem
             and ctx.problem in _PROBLEM_PHRASES
@@ -449,6 +524,19 @@ def _keys(step: str, ctx: Context, detail: Detail | None) -> list[str]:
     return []
 
 
+def _adjacent(ctx: Context, a: Detail | None, b: Detail | None) -> bool:
+    """Two details named in one breath ("ebook reader app") make one thing, not two to thank for."""
+    if a is None or b is None:
+        return False
+    low = ctx.message.lower()
+    for ka in a.keys:
+        for kb in b.keys:
+            if re.search(rf"\b{re.escape(ka)}\W+(?:\w+\W+)?{re.escape(kb)}\b|\b{re.escape(kb)}\W+(?:\w+\W+)?"
+                         rf"{re.escape(ka)}\b", low):  # fmt: skip
+                return True
+    return False
+
+
 def _detail_values(detail: Detail | None) -> dict[str, str]:
     if detail is None:
         return {}
@@ -480,7 +568,9 @@ def _phrase(step: str, ctx: Context, detail: Detail | None, rng: random.Random, 
     values = dict(ctx.values)
     keys = _keys(step, ctx, detail)
     if step == "reference" and "holding" not in ctx.steps:
-        options = [(k, d) for k, d in _reference_options(ctx) if d != detail]
+        options = [
+            (k, d) for k, d in _reference_options(ctx) if d != detail and not _adjacent(ctx, d, detail)
+        ]
         if not options:
             return None
         key, detail = options[0]

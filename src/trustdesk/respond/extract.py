@@ -93,7 +93,7 @@ _DESCRIPTIVE = frozenset(
 )
 _EVALUATIVE = frozenset(
     _split("""
-    best worst great good bad terrible awful horrible amazing awesome lovely nice fantastic excellent
+    ideal outstanding superb tremendous decent best worst great good bad terrible awful horrible amazing awesome lovely nice fantastic excellent
     brilliant perfect poor dreadful disgusting delicious tasty yummy gorgeous beautiful wonderful fabulous
     superb rubbish crap shocking pathetic ridiculous incredible favourite favorite whole entire same usual
     very really so too quite pretty super absolutely totally most least only other own many much more
@@ -256,8 +256,8 @@ def _topic_text(
     if first is None:
         return None  # an out-of-lexicon phrase ("my face") is too easy to garble: reference nothing
     last = first
-    while last + 1 < len(run) and _is_noun(run[last + 1][0], nouns):
-        last += 1  # compounds: "oat milk", "delivery driver"
+    while last + 1 < len(run) and _is_noun(run[last + 1][0], nouns) and not run[last][0].endswith("s"):
+        last += 1  # compounds: "oat milk", "delivery driver" (not "clean rooms meals": a plural ends one)
     kept = run[: last + 1]
     while kept and kept[0][0] in _EVALUATIVE:
         kept = kept[1:]
@@ -337,7 +337,8 @@ PROBLEMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for kind, rx in (
         (
             "double_charge",
-            r"\b(charged (?:me )?(?:twice|two times|double)|double[- ]charg\w*|duplicate "
+            r"\b(charged (?:me )?(?:twice|two times|double)|double[- ]charg\w*|went through twice|paid twice|"
+            r"duplicate "
             r"(?:charge|payment)|charged (?:me )?again|overcharg\w*|taken twice)\b",
         ),
         (
@@ -364,10 +365,17 @@ PROBLEMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         ("hacked", r"\b(hacked|compromised|someone (?:logged|got) into)\b"),
         (
+            "order_missing",
+            r"\b((?:ate|eaten|lost|swallowed) my order|paid,? (?:but )?no order|order (?:never|didn'?t) "
+            r"(?:came|come|arrive|appear|go through)|order (?:disappeared|vanished|went missing))\b",
+        ),
+        ("suspended", r"\b(terminated|suspended|banned|disabled|deactivated|shadow ?banned)\b"),
+        ("pay_again", r"\b(pay (?:again|twice|now)|repay|re-?buy|buy it again|charged again for)\b"),
+        (
             "login",
             r"\b(can'?t (?:log|sign) ?in|cannot (?:log|sign) ?in|unable to (?:log|sign) ?in|locked out|"
             r"login (?:error|problem|issue)|(?:signs|logs|kicks|kicked|signed|logged) me out|"
-            r"won'?t let me (?:log|sign) ?in|password reset)\b",
+            r"won'?t let me (?:log|sign) ?in|password reset|have to (?:log|sign) ?in (?:each|every))\b",
         ),
         (
             "lost_data",
@@ -375,7 +383,7 @@ PROBLEMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"recordings?|data|progress|notes|books?|library|saves?|brushes|pictures|videos?)|"
             r"(?:photos?|files?|recordings?|data|progress|notes|books?|library|saves?|brushes|"
             r"pictures|videos?) (?:are |were |have been |got |all )?(?:gone|lost|deleted|"
-            r"disappeared|erased|wiped))\b",
+            r"disappeared|erased|wiped|reset))\b",
         ),
         ("crash", r"\b(crash\w*|force clos\w*|keeps? closing|shuts? down|freez\w*|not responding)\b"),
         (
@@ -383,12 +391,14 @@ PROBLEMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\b((?:no|zero|0) (?:reply|replies|response|answer)|unanswered|ignor(?:ed|ing) (?:me|my)|"
             r"still (?:silence|no reply|nothing)|heard nothing)\b",
         ),
-        ("ads", r"\b(too many ads|ads (?:every|after|pop|are|keep)|full of ads|so many ads|the ads)\b"),
+        ("ads", r"\b(too many ads|ads (?:every|after|pop|are|keep)|full of ads|so many ads|intrusive ads)\b"),
         (
             "error",
             r"\b(error (?:message|code)?|won'?t (?:load|open|work|start|play|sync|save|download|update)|"
             r"doesn'?t (?:load|open|work|sync|save)|not (?:working|loading|syncing|saving)|stopped "
-            r"working|bug|glitch\w*)\b",
+            r"working|bug|glitch\w*|can'?t (?:seem to )?(?:download|install|open|load|find|change|save)|"
+            r"not (?:showing|appearing|getting|receiving)|aren'?t (?:showing|appearing)|does not allow|"
+            r"doesn'?t let|won'?t let)\b",
         ),
         ("rude", r"\b(rude\w*|impolite|dismissive|unfriendly|unhelpful (?:staff|barista|agent|manager))\b"),
         (
@@ -409,7 +419,12 @@ def problems_of(text: str) -> list[str]:
     scrubbed = re.sub(
         r"\b(?:no|not a|never (?:had|have) (?:a|any)) (?:problems?|issues?)\b", " ", text, flags=re.I
     )
-    return [kind for kind, rx in PROBLEMS if rx.search(scrubbed)]
+    found = [kind for kind, rx in PROBLEMS if rx.search(scrubbed)]
+    if "price" in found and re.search(
+        r"\b(worth it|worth every|good value|great value|value for money)\b", text, re.I
+    ):
+        found.remove("price")  # "pricey but worth it" is praise
+    return found
 
 
 def extract(text: str, playbook: Playbook, *, language: str = "en") -> Extraction:

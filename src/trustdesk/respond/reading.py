@@ -46,10 +46,13 @@ _COMPLAINT = _rx(
     r"poor|dirty|filthy|smelly|stain\w*|noisy|cold (?:food|coffee|latte|room|shower|water)|lukewarm|"
     r"(?:was|were|is|are|arrived|came) (?:stone[- ])?(?:cold|flat|burnt|burned|soggy|dry|raw|undercooked)|"
     r"tasted (?:burnt|off|bad|awful|weird)|shame (?:about|that)|pity|only (?:gripe|complaint|downside|issue)|"
-    r"downside|wobbly|"
+    r"downside|wobbly|can'?t seem|not fair|unfair|nope|pay again|repay|no longer|not able|no option|"
+    r"no way to|not (?:getting|receiving|showing|appearing|loading|responding|syncing|saving)|"
+    r"aren'?t (?:showing|appearing|working|loading)|isn'?t (?:working|showing|loading)|got reset|reset|"
+    r"went through twice|paid twice|"
     r"stale|late|delay\w*|cancel+ed|waiting|waited|no (?:reply|response|answer|one|help|update|word)|"
     r"unanswered|ignor\w*|hack\w*|locked out|annoy\w*|frustrat\w*|angry|furious|fed up|sick of|"
-    r"tired of|hate|sucks?|mess|shambles|joke|unacceptable|complain\w*|problem|issue|slow|ads?\b|"
+    r"tired of|hate|sucks?|mess|shambles|joke|unacceptable|complain\w*|problem|issue|slow|ads (?:every|after|pop)|"
     r"too many ads|expensive|overpriced|bland|mediocre|meh|avoid|never again|not worth|waste|"
     r"deleted|disappeared|"
     r"why (?:is|does|do|did|can'?t|won'?t)|wtf|ffs|smh|uninstall\w*|paid for|1 star|one star|zero stars|"
@@ -65,7 +68,8 @@ _NOT_COMPLAINT = _rx(
     r"couldn'?t (?:fault|complain|ask for|be happier|recommend)|wouldn'?t hesitate|not bad|never disappoint\w*|"
     r"nothing (?:bad|wrong)|no ads|ad[- ]free|bad ?ass|hate to leave|fixed|resolved|sorted|"
     r"works? (?:now|again|fine|great|perfectly)|still (?:the best|love|great|my fav\w*|going)|"
-    r"(?:come|go|stay|visit|be back|order) again|again and again)\b"
+    r"(?:come|go|stay|visit|be back|order) again|again and again|can'?t go wrong|nothing wrong|worth it|"
+    r"worth every|good value|great value|value for money|(?:little|few) (?:to no )?ads|no complaints?)\b"
 )
 # The brand's own service failed: only here may a reply say "we got this wrong".
 _FAILURE = _rx(
@@ -110,10 +114,13 @@ _PRAISE = _rx(
     r"lovely|superb|delicious|tasty|yummy|friendly|helpful|kind|recommend\w*|enjoy\w*|best|beautiful|"
     r"gorgeous|spotless|immaculate|comfortable|comfy|spacious|clean|impressed|outstanding|exceptional|"
     r"favou?rite|gem|happy|pleased|glad|satisfied|smooth|easy to use|easy|useful|works (?:great|well|"
-    r"perfectly)|well done|kudos|legend|star|thank\w*|thx|ty|cheers|appreciate\w*|grateful|5 stars|"
+    r"perfectly)|well done|kudos|legend|star|thank you (?:so|very) much|thanks so much|many thanks|"
+    r"grateful|5 stars|"
     r"five stars|10/10|a\+|nice|good|cool|fab|fabulous|stunning|incredible|top notch|first class|"
     r"genial|encant\w+|buen[ií]sim\w+|gracias|riqu[ií]sim\w+|perfect[oa])\b|❤|😍|🥰|👍|🙌|😊|💯"
 )
+_THANKS = _rx(r"\b(thanks?|thank you|thx|ty|cheers|appreciate\w*)\b")
+_REQUEST = _rx(r"\b(please|pls|plz|can you|could you|would you|will you|can i|how do i|help)\b|\?")
 _THANKS_ONLY = _rx(
     r"^\W*(?:@\w+\W*)*(?:ok(?:ay)?|great|perfect|brilliant|awesome|cool|nice|lovely|cheers|ta|thanks?|"
     r"thank you|thx|ty|many thanks|got it|done|will do|sorted|all good|noted|yes|yep|no)\b[\w\s,.!'’😊🙌👍❤🙏]*$"
@@ -214,12 +221,37 @@ def cues_of(text: str) -> set[str]:
         found.add("sarcasm")
     if _SADNESS.search(text):
         found.add("sadness")
-    if _PRAISE.search(_SARCASM.sub(" ", text)):
-        found.add("praise")
-    stripped = text.strip()
-    if "?" in stripped or "¿" in stripped or _QUESTION_START.match(stripped):
+    if _PRAISE.search(_SARCASM.sub(" ", text)) or (_THANKS.search(text) and not _REQUEST.search(text)):
+        found.add("praise")  # "thanks" ending a request ("can you update my points - thanks") is manners
+    if asks(text):
         found.add("question")
+    if _SUGGESTION.search(text):
+        found.add("suggestion")
     return found
+
+
+_SUGGESTION = _rx(
+    r"\b(please add|would (?:be|love) (?:nice|great|perfect|good|awesome|it) if|would love (?:to see|a|an)|"
+    r"wish (?:you|it|there)|feature request|you should add|could you add|can you add|add an option|"
+    r"it would be (?:nice|great|perfect)|suggest\w*)\b"
+)
+
+
+_ASKING = _rx(
+    r"^(?:how (?:can|do|does|did|to|long|much|many|come)|where (?:can|is|are|do)|when (?:will|is|are|does|can|"
+    r"do)|what (?:is|are|does|do|can|should|happened)|why (?:is|does|do|did|can'?t|won'?t|isn'?t)|which|who (?:is|"
+    r"can|do)|can (?:you|i|we|someone)|could (?:you|i|someone)|do you|does (?:anyone|the|it|this)|is (?:there|it|"
+    r"this)|are (?:there|you)|will (?:you|it|there)|any (?:way|chance|idea|update))\b"
+)
+
+
+def asks(text: str) -> bool:
+    """True when a sentence asks something ("Procreate? No." and "? hello" do not)."""
+    for sentence in re.findall(r"[^.!?\n]+[.!?]*", text):
+        body = re.sub(r"^\W*(?:@\w+\s*)*", "", sentence).strip()
+        if _ASKING.match(body) or (body.endswith("?") and len(body.split()) >= 3):
+            return True
+    return "¿" in text
 
 
 def care_of(text: str) -> tuple[Care | None, str | None]:
@@ -291,12 +323,12 @@ def read_conversation(
     elif rating is not None and rating <= 2:
         stance = "apologise" if (negative or not praise) else "help"
         reasons.append(f"{rating:g} stars")
-    elif rating is not None and rating >= 5 and not negative:
+    elif rating is not None and rating >= 4 and not negative and praise:
         stance = "thank"
-        reasons.append("5 stars and no complaint")
+        reasons.append(f"{rating:g} stars and no complaint")
     elif rating is not None and rating >= 4:
-        stance = "help" if negative else "thank"
-        reasons.append(f"{rating:g} stars" + (" with a complaint" if negative else ""))
+        stance = "help"
+        reasons.append(f"{rating:g} stars with a complaint or a question")
     elif negative and praise:
         stance = "apologise" if failure and "praise" not in now else "help"
         reasons.append("praise and complaint cues together: a sober reply")

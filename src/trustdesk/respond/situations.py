@@ -68,7 +68,7 @@ _POSITIVE_CUES_ES = re.compile(
 
 _SPAM_CUES = re.compile(
     r"\b(buy (?:cheap )?(?:instagram |twitter |tiktok )?(?:followers|likes)|cheap followers|followers for|"
-    r"click here|win a free|crypto (?:tips|signals)|promo code|work from home and earn|dm me for)\b",
+    r"click here|win a free|crypto (?:tips|signals)|promo code|work from home and earn|dm me for (?:promo|collab|cheap|shoutouts?))\b",
     re.I,
 )
 

@@ -176,7 +176,8 @@ def test_drafter_avoids_wording_of_recent_replies(bluebird, analysis) -> None:
             playbook=bluebird,
             recent_replies=recent,
         )
-        reply = _reply(r)
+        # The offer is the playbook's one approved wording, the same every time: variety is the rest.
+        reply = _reply(r).replace("a replacement drink on us on your next visit", "")
         assert max_overlap(reply, recent) <= 0.5
         recent.append(reply)
 

@@ -14,11 +14,52 @@ from trustdesk.respond.schemas import ROLE_RANK, CustomerHistory, Playbook, Prop
 from trustdesk.respond.text import clean, contains_phrase, expand, fill, first_name, slots, tidy
 
 NEVER_PRAISED = frozenset(
-    ["ads", "ad", "price", "prices", "wait", "queue", "line", "bill", "noise", "delay", "error", "bug", "bugs", "crash", "refund", "charge", "fee", "fees"]
+    [
+        "ads",
+        "ad",
+        "price",
+        "prices",
+        "wait",
+        "queue",
+        "line",
+        "bill",
+        "noise",
+        "delay",
+        "error",
+        "bug",
+        "bugs",
+        "crash",
+        "refund",
+        "charge",
+        "fee",
+        "fees",
+    ]
 )
 """Nouns a reply never says it is glad about ("glad you liked the ads" from "little to no ads")."""
 PEOPLE = frozenset(
-    ["team", "staff", "people", "manager", "agent", "waiter", "waitress", "server", "barista", "baristas", "driver", "owner", "chef", "cashier", "family", "kids", "husband", "wife", "friends", "crew", "pilot"]
+    [
+        "team",
+        "staff",
+        "people",
+        "manager",
+        "agent",
+        "waiter",
+        "waitress",
+        "server",
+        "barista",
+        "baristas",
+        "driver",
+        "owner",
+        "chef",
+        "cashier",
+        "family",
+        "kids",
+        "husband",
+        "wife",
+        "friends",
+        "crew",
+        "pilot",
+    ]
 )
 """Nouns for people: "sorry about your team" is never what the customer meant."""
 SHORT_CHANNELS = frozenset({"x", "google_play"})
@@ -154,6 +195,7 @@ class Context:
     gripes: list[Detail]
     offer: ProposedCompensation | None = None
     extra_facts: list[str] = field(default_factory=list)
+    rating: float | None = None
 
     @classmethod
     def build(
@@ -223,7 +265,9 @@ class Context:
         return ctx
 
 
-_ORDERISH = frozenset(["order", "orders", "delivery", "parcel", "package", "booking", "reservation", "subscription", "account"])
+_ORDERISH = frozenset(
+    ["order", "orders", "delivery", "parcel", "package", "booking", "reservation", "subscription", "account"]
+)
 _TARGET_WORDS = re.compile(
     r"\b(was|were|is|are|isn'?t|wasn'?t|aren'?t|weren'?t|has|had|keeps?|kept|took|takes|doesn'?t|didn'?t|"
     r"won'?t|never|not|too|so|very|really|still|always)\b"
@@ -241,8 +285,8 @@ def _speakable(d: Detail) -> bool:
 def _is_target(message: str, d: Detail) -> bool:
     """The topic is what a judgement is about ("the queue took forever", "the wifi is slow"), not a
     word in passing ("delete it off the internet")."""
-    if d.kind != "topic":
-        return True
+    if d.kind != "topic" or d.contrast:
+        return True  # named after "but" or "shame about": the gripe itself
     words_after = r"(?:\W+\w+){0,1}\W+"
     head = re.escape(d.keys[0])
     return bool(re.search(rf"\b{head}\w*{words_after}{_TARGET_WORDS.pattern}", message, re.I)) or bool(
@@ -421,7 +465,14 @@ def _reference_options(ctx: Context) -> list[tuple[str, Detail]]:
             return [("suggestion", None), *[("praise." + k, d) for k, d in praised]]  # type: ignore[list-item]
         return gripes[:1] + [("praise." + k, d) for k, d in praised]
     sincere = "sarcasm" not in r.cues and not (ctx.problem and "!!" in ctx.message)  # "Love the update!!!!"
-    if r.stance == "help" and "praise" in r.cues and ctx.kind in REVIEW_CHANNELS and sincere:
+    low_rating = ctx.rating is not None and ctx.rating <= 2
+    if (
+        r.stance == "help"
+        and "praise" in r.cues
+        and ctx.kind in REVIEW_CHANNELS
+        and sincere
+        and not low_rating
+    ):
         # A mixed review: say what they enjoyed as well as what went wrong.
         return [("mixed." + k, d) for k, d in praised] + (gripes[:1] if not ctx.problem else [])
     if r.stance == "help" and not ctx.problem and "question" not in r.cues:
@@ -436,6 +487,8 @@ def _keys(step: str, ctx: Context, detail: Detail | None) -> list[str]:
     short = ctx.kind in SHORT_CHANNELS
     if step == "greet":
         base = "named" if "name" in ctx.values else "default"
+        if "holding" in ctx.steps or r.care is not None:
+            formality = "formal"  # a legal letter or a bereavement is not answered with "Hey"
         return [f"{base}.{formality}", base]
     if step == "signoff":
         base = "signed" if "signer" in ctx.values else "default"

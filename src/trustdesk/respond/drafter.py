@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from trustdesk.respond.answers import AnswerSource, FaqSource, best_answer, chain
 from trustdesk.respond.checker import SIMILARITY_LIMIT, apologies, check_extracted, requires_lead
-from trustdesk.respond.compose import Context, compose, offer_for, plan, problem_phrase
+from trustdesk.respond.compose import Context, compose, offer_for, plan
 from trustdesk.respond.extract import Detail, extract
 from trustdesk.respond.reading import Turn, read_conversation
 from trustdesk.respond.schemas import CustomerHistory, DraftResult, Finding, Playbook
@@ -29,11 +29,13 @@ from trustdesk.respond.situations import (
 from trustdesk.respond.text import RecentIndex, clean, first_name, max_overlap, seed_for, words
 from trustdesk.understand.schemas import Analysis
 
-CANDIDATES = 10
+CANDIDATES = 8
 """How many candidate wordings are built and ranked per message (more while all repeat recent ones)."""
 VARIETY_TARGET = 0.4
 """Above this overlap with a recent reply, more candidate wordings are tried."""
 ALTERNATIVES = 2
+MAX_CHECKED = 8
+"""At most this many candidates go through the full checker (the cheap order puts the likely best first)."""
 
 
 def _f(code: str, severity: str, message: str) -> Finding:
@@ -91,14 +93,23 @@ def _ranked(
     recent_index = RecentIndex.for_texts(recent)
     pool: dict[str, tuple[float, int]] = {}
 
+    # Approved wordings (an offer, a knowledge answer) are the same every time by design: variety is
+    # measured on the rest of the reply.
+    fixed = [t for t in (ctx.offer.text if ctx.offer else "", ctx.answer.text if ctx.answer else "") if t]
+
+    def free(reply: str) -> str:
+        for t in fixed:
+            reply = reply.replace(t, " ")
+        return reply
+
     def build(first: int, last: int) -> None:
         for i in range(first, last):
             reply = _fit(ctx, steps, seed + i, details[i % len(details)], limit)
             if reply not in pool:
-                pool[reply] = (recent_index.max_overlap(reply), i)
+                pool[reply] = (recent_index.max_overlap(free(reply)), i)
 
     build(0, CANDIDATES)
-    for extra in range(1, 4):  # while everything repeats recent wording, try more (bounded) phrasings
+    for extra in range(1, 3):  # while everything repeats recent wording, try more (bounded) phrasings
         if min(sim for sim, _ in pool.values()) <= (VARIETY_TARGET if extra == 1 else SIMILARITY_LIMIT):
             break
         build(CANDIDATES * (2 * extra - 1), CANDIDATES * (2 * extra + 1))
@@ -118,7 +129,7 @@ def _ranked(
             )
         scored.append((_rank_key(reply, checks, sim, limit), i, reply, checks))
         clean_found += not any(f.severity != "info" for f in checks)
-        if clean_found > ALTERNATIVES * 2:
+        if clean_found > ALTERNATIVES * 2 or len(scored) >= MAX_CHECKED:
             break
     scored.sort(key=lambda s: (s[0], s[1]))
     chosen: list[tuple[str, list[Finding]]] = []
@@ -221,6 +232,7 @@ def draft(
                         intent=analysis.intent, answer=answer, history=history,
                         name=(history.first_name if history and history.first_name else None) or author,
                         agent=agent, short_answer=_short_answer(message))  # fmt: skip
+    ctx.rating = rating
     ctx.offer = offer_for(ctx, role) if "remedy" in situation.steps else None
     if ctx.offer is not None and ctx.offer.needs_approval:
         base.needs_approval = True
@@ -236,9 +248,8 @@ def draft(
     best, best_checks = chosen[0]
     base.reply = best
     base.alternatives = [c for c, _ in chosen[1:]]
-    base.details = [d.text for d in [*ctx.candidates, *ctx.extraction.details] if d.text in best][:3]
-    if ctx.problem and problem_phrase(ctx) in best:
-        base.details.append(problem_phrase(ctx))
+    named = [d for d in [*ctx.candidates, *ctx.praise, *ctx.extraction.details] if d.kind != "unknown_staff"]
+    base.details = list(dict.fromkeys(d.text for d in named if d.text in best))[:3]
     base.findings = findings + best_checks
     if requires_lead(best_checks):
         base.needs_approval = True

@@ -237,7 +237,7 @@ def _clean_sentences(text: str) -> str:
     return " ".join(p for p in parts if not INJECTION.search(p))
 
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*|[.,!?;:()\"\[\]/]", re.U)
+_TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*|[.,!?;:()\"\[\]/&#@–—-]", re.U)
 
 
 def _is_noun(word: str, nouns: frozenset[str]) -> bool:
@@ -261,10 +261,14 @@ def _topic_text(
     kept = run[: last + 1]
     while kept and kept[0][0] in _EVALUATIVE:
         kept = kept[1:]
+    if first - (len(run[: last + 1]) - len(kept)) > 1:
+        return None  # "the ground BAD SERVICE", "a bit warn bathroom": too far from a clean noun phrase
+    if any(o.isupper() and len(o) > 4 for _, o in kept):
+        return None  # shouted words are not echoed; short capitals (EWR, JBSA) are names and kept
     lows = {w for w, _ in kept}
     if not kept or _PROFANITY & lows or _COMPENSATION_WORDS & lows:
         return None
-    shown = [o.lower() if o.isupper() and len(o) > 1 else o for _, o in kept]  # no shouting back
+    shown = [o for _, o in kept]
     return " ".join([dets[det], *shown]), kept[-1][0]
 
 
@@ -304,10 +308,12 @@ def _topics(text: str, language: str) -> list[Detail]:
             prev = low[i - 1] if i else ""
             # Lower-case only what the customer capitalised for the sentence start or for shouting.
             starts = i == 0 or toks[i - 1] in {".", "!", "?", ":", ";", '"'}
-            word = toks[i].lower() if (toks[i].isupper() and len(toks[i]) > 1) or starts else toks[i]
+            if toks[i].isupper() and len(toks[i]) > 4:
+                continue  # shouting
+            word = toks[i].lower() if starts and not toks[i].isupper() else toks[i]
             # Keep one describing word before a bare noun ("dark mode", "slow checkout").
             keep = prev in _DESCRIPTIVE or (prev in _MODIFIERS and prev not in nouns)
-            shown_prev = toks[i - 1].lower() if toks[i - 1].isupper() else toks[i - 1]
+            shown_prev = toks[i - 1]
             phrase = f"{article} {shown_prev} {word}" if keep and language != "es" else f"{article} {word}"
             domain.append(Detail("topic", phrase, (tok,)))
     return domain[:4]
@@ -385,7 +391,11 @@ PROBLEMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"pictures|videos?) (?:are |were |have been |got |all )?(?:gone|lost|deleted|"
             r"disappeared|erased|wiped|reset))\b",
         ),
-        ("crash", r"\b(crash\w*|force clos\w*|keeps? closing|shuts? down|freez\w*|not responding)\b"),
+        (
+            "crash",
+            r"\b(crash\w*|force clos\w*|keeps? closing|shuts? down|freezes|freezing up|keeps freezing|froze|"
+            r"not responding)\b",
+        ),
         (
             "no_reply",
             r"\b((?:no|zero|0) (?:reply|replies|response|answer)|unanswered|ignor(?:ed|ing) (?:me|my)|"
@@ -441,7 +451,7 @@ def extract(text: str, playbook: Playbook, *, language: str = "en") -> Extractio
         no_orders = no_orders.replace(o, " ")
     ex.phones = [p for p in PHONE.findall(EMAIL.sub(" ", no_orders)) if sum(c.isdigit() for c in p) >= 9]
     ex.urls = URL.findall(text)
-    scrubbed = URL.sub(" ", EMAIL.sub(" ", no_orders))
+    scrubbed = re.sub(r"[#@]\w+", " ", URL.sub(" ", EMAIL.sub(" ", no_orders)))  # hashtags and handles too
     details = _entities(scrubbed, playbook, language)
     known = {s.name for s in playbook.facts.staff}
     taken = {w for d in details for w in d.keys}
@@ -464,7 +474,11 @@ def extract(text: str, playbook: Playbook, *, language: str = "en") -> Extractio
             while len(kept) > 1 and kept[0].lower() in taken:
                 kept = kept[1:]  # from the front only, so the words stay a span of the message
             details.append(Detail(t.kind, " ".join([head, *kept]), t.keys, t.weak) if kept != rest else t)
-    if ex.order_numbers and not any(d.keys[0] in _ORDER_NOUNS for d in details if d.kind == "topic"):
+    if (
+        ex.order_numbers
+        and _ORDER_NOUN.search(text)
+        and not any(d.keys[0] in _ORDER_NOUNS for d in details if d.kind == "topic")
+    ):
         # The number itself is personal data; the thing it identifies is a safe, specific detail.
         m = _ORDER_NOUN.search(text)
         noun = m.group(1).lower() if m else ("pedido" if language == "es" else "order")

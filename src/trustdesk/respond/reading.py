@@ -35,18 +35,27 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 # A problem the customer has. Negations that undo it ("no problem", "never had an issue") are removed first.
 _COMPLAINT = _rx(
+    r"would be (?:great|nice|helpful|good)\s*!|\(not\)|#\w*fail\w*|^\W*(?:@\w+\s*)*(?:…|\.\.\.)?\s*but\b|"
+    r"\bbut\s*\.\.\.\s*$|"
     r"\b(not (?:working|loading|arrived|delivered|received|happy|good|great|impressed|acceptable|ok|okay)|"
     r"doesn'?t work|does not work|didn'?t work|won'?t (?:load|open|work|let|start|play|connect|sync|save|"
     r"update|download|sign|log)|can'?t (?:log|sign|open|get|access|find|save|use|play|connect|download|"
-    r"cancel|believe)|cannot|unable to|broken|broke|crash\w*|freez\w*|glitch\w*|bug+y?|bugs|error\w*|"
-    r"fail\w*|stuck|lag\w*|keeps? (?:crashing|freezing|signing|logging|closing|stopping|asking|deleting)|"
+    r"cancel|believe)|cannot|unable to|broken|broke|crash\w*|freezes|froze|freezing up|glitch\w*|bug+y?|bugs|error\w*|"
+    r"fail\w*|stuck|lag|lagg\w*|keeps? (?:crashing|freezing|signing|logging|closing|stopping|asking|deleting)|"
     r"never (?:arrived|came|received|got|turned up|showed)|nothing (?:arrived|came|has arrived)|"
-    r"missing|lost|wrong|refund\w*|charged|overcharg\w*|double[- ]charg\w*|scam\w*|rip[- ]?off|"
+    r"missing|lost|wrong|refund|refunds|charged|dropped call|\w+ hour wait|(?:was|were) supposed to|overcharg\w*|double[- ]charg\w*|scam\w*|rip[- ]?off|"
     r"disappoint\w*|terrible|awful|horrible|horrendous|worst|rude\w*|useless|rubbish|pathetic|ridiculous|"
     r"poor|dirty|filthy|smelly|stain\w*|noisy|cold (?:food|coffee|latte|room|shower|water)|lukewarm|"
     r"(?:was|were|is|are|arrived|came) (?:stone[- ])?(?:cold|flat|burnt|burned|soggy|dry|raw|undercooked)|"
     r"tasted (?:burnt|off|bad|awful|weird)|shame (?:about|that)|pity|only (?:gripe|complaint|downside|issue)|"
-    r"downside|wobbly|can'?t seem|not fair|unfair|nope|pay again|repay|no longer|not able|no option|"
+    r"downside|wobbly|not (?:that|so|very|too|all that) (?:good|great|nice|impressive)|not (?:thrilled|amused|"
+    r"pleased|impressed)|on hold|would be (?:great|nice|helpful|appreciated) if|would be (?:great|nice)!|"
+    r"where is (?:the|my)|can'?t even|(?:been )?trying (?:since|to (?:get|update|change|reach|cancel|book|find))|"
+    r"get through|out of (?:their|your|our) control|everyone else (?:was|were|is)|took (?:about |over |almost )?"
+    r"\d+\s*(?:min|mins|minutes|hours?|hrs?|days?|weeks?)|(?:you|u) (?:guys |all )?should|tried (?:it )?again|"
+    r"no case|bright side|(?:keeping|broke|broken) (?:the |a |your )?promise|substandard|first impressions|"
+    r"willing to cover|extra (?:days?|hours?|nights?)|thx for showing|thanks for showing|"
+    r"can'?t seem|not fair|unfair|nope|pay again|repay|no longer|not able|no option|"
     r"no way to|not (?:getting|receiving|showing|appearing|loading|responding|syncing|saving)|"
     r"aren'?t (?:showing|appearing|working|loading)|isn'?t (?:working|showing|loading)|got reset|reset|"
     r"went through twice|paid twice|"
@@ -100,8 +109,9 @@ _SARCASM = _rx(
     r"(\bthanks? (?:a lot )?for nothing\b|\byeah,? right\b|\bso much for\b|\boh (?:great|wonderful|perfect|"
     r"joy|good)\b|\bjust (?:great|perfect|brilliant|wonderful)\b|\bslow clap\b|\bgotta love\b|"
     r"\blove (?:it )?(?:when|how) (?:you|your|i|my|the)\b.*\b(?:not|never|no|again|still|wait)|"
-    r"\bimpressive\.|\bwell done\.|\bgreat job\.|\bbravo\b|\bthanks again\b.*\b(?:not|never|no)\b|"
-    r"\bnot!|/s\b|🙄|🙃|🤡|\bcheers for that\b|\bwhat a joke\b)"
+    r"\bimpressive\.|\bbravo\b|\bthanks again\b.*\b(?:not|never|no)\b|"
+    r"/s\b|🙄|🙃|🤡|\bcheers for that\b|\bwhat a joke\b|\bmakes my day!|\bcalled,? and they want|"
+    r"\breally enjoying my \w+ (?:on hold|waiting|stuck)|\bsincere apology!)"
 )
 _SADNESS = _rx(
     r"\b(passed away|died|death|funeral|grief|grieving|bereave\w*|heartbroken|devastated|in tears|"
@@ -117,10 +127,14 @@ _PRAISE = _rx(
     r"perfectly)|well done|kudos|legend|star|thank you (?:so|very) much|thanks so much|many thanks|"
     r"grateful|5 stars|"
     r"five stars|10/10|a\+|nice|good|cool|fab|fabulous|stunning|incredible|top notch|first class|"
-    r"genial|encant\w+|buen[ií]sim\w+|gracias|riqu[ií]sim\w+|perfect[oa])\b|❤|😍|🥰|👍|🙌|😊|💯"
+    r"genial|encant\w+|buen[ií]sim\w+|gracias|riqu[ií]sim\w+|perfect[oa]|that works|works for me)\b"
+    r"|❤|😍|🥰|👍|🙌|😊|💯"
 )
 _THANKS = _rx(r"\b(thanks?|thank you|thx|ty|cheers|appreciate\w*)\b")
-_REQUEST = _rx(r"\b(please|pls|plz|can you|could you|would you|will you|can i|how do i|help)\b|\?")
+_REQUEST = _rx(
+    r"\b(please|pls|plz|can you|could you|would you|will you|can i|how do i|help me|help us|DM(?:ed)?"
+    r" you|any help|help appreciated|should)\b|\?"
+)
 _THANKS_ONLY = _rx(
     r"^\W*(?:@\w+\W*)*(?:ok(?:ay)?|great|perfect|brilliant|awesome|cool|nice|lovely|cheers|ta|thanks?|"
     r"thank you|thx|ty|many thanks|got it|done|will do|sorted|all good|noted|yes|yep|no)\b[\w\s,.!'’😊🙌👍❤🙏]*$"

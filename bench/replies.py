@@ -106,7 +106,8 @@ def _vocabulary(pb: Any) -> set[str]:
 def _entities(pb: Any) -> set[str]:
     f = pb.facts
     names = [p.name for p in f.products] + [s.name for s in f.staff] + [loc.name for loc in f.locations]
-    names += [f"{loc.name} in {loc.city}" for loc in f.locations] + [a for p in f.products for a in p.aliases]
+    names += [f"{loc.name} {j} {loc.city}" for loc in f.locations for j in ("in", "en")]
+    names += [a for p in f.products for a in p.aliases]
     return set(names)
 
 

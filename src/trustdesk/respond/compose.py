@@ -116,7 +116,6 @@ _NEXT_BY_PROBLEM = {
 _NEXT_BY_INTENT = {
     "billing_refund": "billing",
     "delivery": "delivery",
-    "account_access": "account",
     "bug_report": "app",
     "return_exchange": "delivery",
     "suggestion": "suggestion",
@@ -235,7 +234,7 @@ class Context:
             problems = [p for p in problems if p != "no_reply"]  # the silence is said by "waiting" itself
         praise = [d for d in pool if d.tone != "complaint" and d.kind != "version" and not d.contrast
                   and not set(d.keys) & NEVER_PRAISED]  # fmt: skip
-        gripes = [d for d in pool if (d.tone == "complaint" or (d.contrast and d.tone != "praise"))
+        gripes = [d for d in pool if d.tone == "complaint"
                   and _speakable(d) and _is_target(message, d) and not set(d.keys) & PEOPLE]  # fmt: skip
         praise = [d for d in praise if _speakable(d)]
         gripes.sort(key=lambda d: d.kind == "location")  # "the wobbly tables" says more than "Old Town"
@@ -246,8 +245,10 @@ class Context:
             candidates = [d for d in candidates if d.kind != "topic" or (d.tone == "praise" and not grateful)]
         else:
             candidates = [
-                d for d in pool if d.tone != "praise" and d.kind not in {"unknown_staff", "version"}
+                d for d in pool if d.kind in {"product", "location", "staff"} and d.tone != "praise"
             ]
+            candidates += [d for d in pool if d.kind == "topic" and d.tone == "complaint" and _speakable(d)
+                           and not set(d.keys) & PEOPLE and _is_target(message, d)]  # fmt: skip
         ctx = cls(pb, language, reading, situation, list(steps), message, extraction, issue, kind, public,
                   intent, answer, values, problems[0] if problems else None, candidates[:3], praise, gripes)  # fmt: skip
         if ctx.problem:
@@ -270,7 +271,7 @@ _ORDERISH = frozenset(
 )
 _TARGET_WORDS = re.compile(
     r"\b(was|were|is|are|isn'?t|wasn'?t|aren'?t|weren'?t|has|had|keeps?|kept|took|takes|doesn'?t|didn'?t|"
-    r"won'?t|never|not|too|so|very|really|still|always)\b"
+    r"won'?t|never|not|too|so|very|really|still|always|needs?)\b"
 )
 
 
@@ -357,7 +358,10 @@ def next_key(ctx: Context) -> str:
             "delivery" if key == "app" and ctx.kind not in APP_CHANNELS and ctx.intent == "delivery" else key
         )
     if ctx.intent in _NEXT_BY_INTENT:
-        return _NEXT_BY_INTENT[ctx.intent]
+        key = _NEXT_BY_INTENT[ctx.intent]
+        if key == "app" and ctx.kind not in APP_CHANNELS and not _APP_WORDS.search(ctx.message):
+            return "default"
+        return key
     if "question" in r.cues and ctx.answer is None:
         return "question"
     if not (r.cues & {"complaint", "failure", "sadness", "praise", "suggestion"}) and not ctx.candidates:
@@ -622,7 +626,9 @@ def _phrase(step: str, ctx: Context, detail: Detail | None, rng: random.Random, 
     keys = _keys(step, ctx, detail)
     if step == "reference" and "holding" not in ctx.steps:
         options = [
-            (k, d) for k, d in _reference_options(ctx) if d != detail and not _adjacent(ctx, d, detail)
+            (k, d)
+            for k, d in _reference_options(ctx)
+            if d is None or (d != detail and not _adjacent(ctx, d, detail))
         ]
         if not options:
             return None

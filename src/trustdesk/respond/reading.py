@@ -54,7 +54,8 @@ _COMPLAINT = _rx(
     r"get through|out of (?:their|your|our) control|everyone else (?:was|were|is)|took (?:about |over |almost )?"
     r"\d+\s*(?:min|mins|minutes|hours?|hrs?|days?|weeks?)|(?:you|u) (?:guys |all )?should|tried (?:it )?again|"
     r"no case|bright side|(?:keeping|broke|broken) (?:the |a |your )?promise|substandard|first impressions|"
-    r"willing to cover|extra (?:days?|hours?|nights?)|thx for showing|thanks for showing|"
+    r"willing to cover|extra (?:days?|hours?|nights?)|thx for showing|thanks for showing|drains?|draining|"
+    r"sort (?:\w+ ){1,3}out|needs? (?:fewer|more|to be|better|fixing)|"
     r"can'?t seem|not fair|unfair|nope|pay again|repay|no longer|not able|no option|"
     r"no way to|not (?:getting|receiving|showing|appearing|loading|responding|syncing|saving)|"
     r"aren'?t (?:showing|appearing|working|loading)|isn'?t (?:working|showing|loading)|got reset|reset|"
@@ -128,7 +129,7 @@ _PRAISE = _rx(
     r"grateful|5 stars|"
     r"five stars|10/10|a\+|nice|good|cool|fab|fabulous|stunning|incredible|top notch|first class|"
     r"genial|encant\w+|buen[ií]sim\w+|gracias|riqu[ií]sim\w+|perfect[oa]|that works|works for me)\b"
-    r"|❤|😍|🥰|👍|🙌|😊|💯"
+    r"|\bkeep coming back\b|❤|😍|🥰|👍|🙌|😊|💯"
 )
 _THANKS = _rx(r"\b(thanks?|thank you|thx|ty|cheers|appreciate\w*)\b")
 _REQUEST = _rx(
@@ -337,7 +338,7 @@ def read_conversation(
     elif rating is not None and rating <= 2:
         stance = "apologise" if (negative or not praise) else "help"
         reasons.append(f"{rating:g} stars")
-    elif rating is not None and rating >= 4 and not negative and praise:
+    elif rating is not None and not negative and (rating >= 5 or (rating >= 4 and praise)):
         stance = "thank"
         reasons.append(f"{rating:g} stars and no complaint")
     elif rating is not None and rating >= 4:

@@ -419,7 +419,7 @@ def _skip(step: str, ctx: Context) -> bool:
             return True
         # "help" on a review without a problem or question: thanks and the note are enough; elsewhere the
         # customer wrote to us for something, so the reply says what happens next.
-        on_review = ctx.kind in REVIEW_CHANNELS
+        on_review = ctx.kind in REVIEW_CHANNELS - APP_CHANNELS  # an app review wants to hear what happens
         return on_review and r.stance == "help" and not ctx.problem and "question" not in r.cues and next_key(
             ctx) in {"default", "venue"} and not ctx.gripes  # fmt: skip
     if step == "private":

@@ -320,6 +320,11 @@ def read_conversation(
         # The matter itself is in the earlier messages: "PS4" or "still nothing" carries none of it.
         cues |= {c for c in cues_of(issue) if c in NEGATIVE}
     care, relation = care_of(f"{issue} {text}" if issue != text else text)
+    if care not in {None, "bereavement"} and not cues & NEGATIVE:
+        care, relation = (
+            None,
+            None,
+        )  # "my daughter is coeliac — anything gluten-free?" is a question, not a crisis
     reasons: list[str] = []
     negative = bool(cues & NEGATIVE)
     praise = "praise" in now

@@ -11,6 +11,11 @@ def test_bench_replies_metrics_on_a_slice() -> None:
     assert result["drafted"] + result["no_reply"] == 40
     assert result["violations_in_drafts"] == 0
     assert result["planted_caught"] == 1.0
-    assert result["ack_rate"] == 1.0 and result["thanks_rate"] == 1.0
-    assert 0.0 <= result["mean_pair_overlap"] <= result["max_pair_overlap"] <= 0.5
+    assert result["stance_errors"] == 0 and result["non_verbatim_details"] == 0
+    assert result["max_apologies"] <= 1 and result["handle_greetings"] == 0
+    # Short replies share their few trigrams more easily than the old long ones: the mean stays low.
+    assert (
+        0.0 <= result["mean_pair_overlap"] <= 0.1
+        and result["mean_pair_overlap"] <= result["max_pair_overlap"]
+    )
     assert len(result["_samples"]) == result["drafted"]

@@ -98,3 +98,46 @@ def test_cli_draft_survives_hostile_lines(runner: CliRunner, tmp_path: Path) -> 
     assert "instructions_ignored" in {f["code"] for f in out["inject"]["findings"]}
     assert out["bool"] == {"id": "bool", "error": "rating must be a number"}
     assert out[None] == {"id": None, "error": "each line must be a JSON object"}
+
+
+def test_cli_draft_reads_thread_knowledge_and_reports_stance(runner: CliRunner, tmp_path: Path) -> None:
+    kb = tmp_path / "kb.yaml"
+    kb.write_text(
+        "- id: stranger-missions\n  keywords: [stranger missions]\n"
+        "  answer: Stranger missions need the latest title update; check for updates in Settings.\n"
+        "  link: https://support.example/rdr2\n",
+        encoding="utf-8",
+    )
+    thread = [
+        {"direction": "inbound", "text": "On RDR2 I can't accept stranger missions online.", "author": "Cal"},
+        {"direction": "outbound", "text": "Which platform are you playing on?", "author": None},
+    ]
+    lines = [
+        json.dumps({"id": "ps4", "text": "PS4", "channel": "twitter", "thread": thread}),
+        json.dumps(
+            {"id": "ps4-kb", "text": "PS4", "channel": "twitter", "thread": thread, "knowledge": str(kb)}
+        ),
+        json.dumps({"id": "bad", "text": "hi", "thread": [{"text": "no direction"}]}),
+        json.dumps(
+            {
+                "id": "praise",
+                "text": "Lovely flat white, thank you!",
+                "channel": "google-old-town",
+                "rating": 5,
+                "agent": "Priya Shah",
+            }
+        ),  # fmt: skip
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["draft", str(path), "--playbook", "bluebird"])
+    assert result.exit_code == 0, result.output
+    out = {o["id"]: o for o in map(json.loads, result.stdout.splitlines())}
+    assert out["ps4"]["stance"] == "help" and "PS4" in out["ps4"]["reply"]
+    assert "latest title update" in out["ps4-kb"]["reply"]
+    assert "thread must be" in out["bad"]["error"]
+    assert out["praise"]["stance"] == "thank" and "Priya" in out["praise"]["reply"]
+    flag = runner.invoke(app, ["draft", str(path), "--playbook", "bluebird", "--knowledge", str(kb)])
+    assert "latest title update" in json.loads(flag.stdout.splitlines()[0])["reply"]
+    missing = runner.invoke(app, ["draft", str(path), "--knowledge", str(tmp_path / "none.yaml")])
+    assert missing.exit_code == 2

@@ -20,8 +20,17 @@ def test_extract_noun_phrases_are_rewritten_for_the_reply(bluebird) -> None:
     ex = extract("My delivery never came and the new cups leak.", bluebird)
     assert "your delivery" in _texts(ex)
     assert "the new cups" in _texts(ex)
-    weak = extract("Their chow mein is so good!", bluebird)
-    assert [(d.text, d.weak) for d in weak.details] == [("the chow mein", True)]
+    # Out-of-lexicon phrases are too easy to garble ("what you said about your face"): none is offered.
+    assert extract("Their chow mein is so good!", bluebird).details == []
+    cased = extract("The WiFi at Canal Street drops and the Pool was cold", bluebird)
+    assert "the WiFi" in _texts(cased) and "the Pool" in _texts(cased)
+
+
+def test_extract_marks_the_feeling_of_the_clause_naming_each_detail(bluebird) -> None:
+    ex = extract("The flat white was lovely but the wifi is painfully slow.", bluebird)
+    tones = {d.text: d.tone for d in ex.details}
+    assert tones["flat white"] == "praise" and tones["the wifi"] == "complaint"
+    assert extract("Charged twice for one flat white!", bluebird).problems[0] == "double_charge"
 
 
 def test_extract_never_keeps_profanity_personal_data_or_instructions(bluebird) -> None:

@@ -45,16 +45,43 @@ def _parse_line(line: str) -> tuple[Any, dict[str, Any] | None, str | None]:
         return ident, None, "channel must be a string"
     if author is not None and not isinstance(author, str):
         author = None
-    return ident, {"text": text, "channel": channel, "author": author, "rating": rating}, None
+    thread = obj.get("thread") or []
+    if not isinstance(thread, list) or not all(
+        isinstance(t, dict)
+        and isinstance(t.get("text"), str)
+        and t.get("direction") in {"inbound", "outbound"}
+        for t in thread
+    ):
+        return ident, None, "thread must be a list of {direction: inbound|outbound, text, author}"
+    knowledge = obj.get("knowledge")
+    if knowledge is not None and not isinstance(knowledge, str):
+        return ident, None, "knowledge must be a path"
+    agent = obj.get("agent") if isinstance(obj.get("agent"), str) else None
+    fields = {"text": text, "channel": channel, "author": author, "rating": rating, "thread": thread,
+              "knowledge": knowledge, "agent": agent}  # fmt: skip
+    return ident, fields, None
 
 
-def _draft_file(path: Path, playbook_path: str | None) -> None:
+def _knowledge_source(path: str | None, cache: dict[str, Any]) -> Any:
+    """The answer source for a knowledge file (loaded once per path); None without one."""
+    if not path:
+        return None
+    if path not in cache:
+        from trustdesk.respond.answers import load_source
+
+        cache[path] = load_source(Path(path))
+    return cache[path]
+
+
+def _draft_file(path: Path, playbook_path: str | None, knowledge: str | None = None) -> None:
     from trustdesk.respond import draft, load_playbook
+    from trustdesk.respond.reading import Turn
     from trustdesk.respond.situations import channel_kind
     from trustdesk.understand import MessageInput, analyze
 
     playbook = load_playbook(_playbook_choice(playbook_path))
     recent: list[str] = []
+    sources: dict[str, Any] = {}
 
     def flush(batch: list[tuple[Any, dict[str, Any] | None, str | None]]) -> None:
         good = [(i, f) for i, f, e in batch if f is not None and e is None]
@@ -73,9 +100,12 @@ def _draft_file(path: Path, playbook_path: str | None) -> None:
                 out: dict[str, Any] = {"id": ident, "error": error}
             else:
                 try:
+                    turns = [Turn(t["direction"], t["text"], t.get("author")) for t in fields["thread"]]
+                    source = _knowledge_source(fields["knowledge"] or knowledge, sources)
                     result = draft(text=fields["text"], analysis=next(analyses), playbook=playbook,
                                    channel=fields["channel"], author=fields["author"], rating=fields["rating"],
-                                   recent_replies=recent)  # fmt: skip
+                                   recent_replies=recent, thread=turns, agent=fields["agent"],
+                                   answers=source)  # fmt: skip
                 except Exception as exc:  # noqa: BLE001 - one bad message must not stop the file
                     out = {"id": ident, "error": f"{type(exc).__name__}: {exc}"}
                 else:
@@ -91,6 +121,7 @@ def _draft_file(path: Path, playbook_path: str | None) -> None:
                         "approval_reason": result.approval_reason,
                         "situation": result.situation,
                         "language": result.language,
+                        "stance": result.stance,
                     }
             sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         sys.stdout.flush()
@@ -114,10 +145,22 @@ def register(app: typer.Typer) -> None:
 
     @app.command("draft")
     def draft_command(
-        file: Annotated[Path, typer.Argument(help="JSONL: id, text, optional channel, author, rating.")],
+        file: Annotated[
+            Path,
+            typer.Argument(
+                help="JSONL: id, text, optional channel, author, rating, thread (earlier messages, each "
+                "{direction, text, author}), knowledge (a path), agent (who signs)."
+            ),
+        ],
         playbook: Annotated[
             str | None,
             typer.Option(help="Playbook YAML path or shipped name (default: the default playbook)."),
+        ] = None,
+        knowledge: Annotated[
+            str | None,
+            typer.Option(
+                "--knowledge", help="Knowledge base file (Markdown, CSV, YAML or JSON) for every line."
+            ),
         ] = None,
     ) -> None:
         """Draft replies for every message in FILE; one JSON line per input on stdout."""
@@ -126,8 +169,11 @@ def register(app: typer.Typer) -> None:
         if not file.exists():
             typer.echo(f"error: {file} does not exist", err=True)
             raise typer.Exit(2)
+        if knowledge and not Path(knowledge).exists():
+            typer.echo(f"error: {knowledge} does not exist", err=True)
+            raise typer.Exit(2)
         try:
-            _draft_file(file, playbook)
+            _draft_file(file, playbook, knowledge)
         except PlaybookError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None

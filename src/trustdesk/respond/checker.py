@@ -94,6 +94,15 @@ def _offered(text: str) -> str | None:
     return None
 
 
+_APOLOGY = re.compile(r"\b(sorry|apolog\w*|sentimos|lo siento|lamentamos|disculpa\w*)\b", re.I)
+_DM_ASK = re.compile(r"\b(DM|direct message|private message|message us privately|send us a message)\b", re.I)
+
+
+def apologies(reply: str) -> int:
+    """How many times a reply apologises ("sorry", "apologies", ...)."""
+    return len(_APOLOGY.findall(reply))
+
+
 def requires_lead(findings: Sequence[Finding]) -> bool:
     """True when a lead must approve before the reply may be posted (any violation)."""
     return any(f.severity == "violation" for f in findings)
@@ -263,12 +272,16 @@ def check_extracted(
     role: str,
     situation: str | None,
     rating: float | None,
+    extra_facts: Sequence[str] = (),
 ) -> list[Finding]:
-    """``check_reply`` for a message already cleaned and extracted (the drafter checks many candidates)."""
+    """``check_reply`` for a message already cleaned and extracted (the drafter checks many candidates).
+
+    ``extra_facts`` are approved wordings the reply may state as they are (knowledge-base answers).
+    """
     ex = extraction
     kind = channel_kind(channel, playbook)
     findings: list[Finding] = []
-    facts_free = _strip_known(reply, _fact_texts(playbook))
+    facts_free = _strip_known(reply, [*_fact_texts(playbook), *extra_facts])
     findings += _check_compensation(reply, playbook, role, situation, kind, facts_free)
     offers = [o for r in playbook.compensation for o in r.offer.values()]
     findings += _check_facts(_strip_known(facts_free, offers), message, playbook)
@@ -282,6 +295,11 @@ def check_extracted(
             _f("too_long", "warning", f"{len(reply)} characters; the playbook's voice allows {soft}")
         )
     findings += _check_tone(reply, playbook)
+    if apologies(reply) > 1:
+        findings.append(_f("double_apology", "warning", "apologises more than once; once is enough"))
+    if not is_public(kind, playbook) and _DM_ASK.search(reply):
+        findings.append(_f("dm_on_private_channel", "warning",
+                           "asks for a direct message on a private channel: answer here"))  # fmt: skip
     negative = analysis is not None and effective_sentiment(analysis, rating, message) == "negative"
     if negative and not _EMPATHY.search(reply):
         findings.append(

@@ -23,12 +23,16 @@ from trustdesk.respond.playbook import (
     playbook_named,
     shipped_playbook_path,
 )
+from trustdesk.respond.reading import Turn
 from trustdesk.respond.schemas import CustomerHistory, DraftResult, Finding, Playbook
 from trustdesk.respond.text import first_name
 from trustdesk.settings import get_settings
+from trustdesk.team.models import User
 from trustdesk.understand.schemas import Analysis
 
 RECENT_REPLIES = 200
+THREAD_TURNS = 30
+"""Earlier messages of the conversation the drafter reads (the newest ones; enough for any real thread)."""
 COMPLAINT_INTENTS = frozenset(
     {"complaint", "bug_report", "billing_refund", "delivery", "account_access", "return_exchange", "safety"}
 )
@@ -53,6 +57,10 @@ class ReplyContext:
     analysis: Analysis | None
     history: CustomerHistory
     recent_replies: list[str]
+    thread: list[Turn]
+    """The conversation's earlier messages, oldest first (what they said, what we said)."""
+    agent: str | None
+    """Who is assigned, so the draft is signed by the person who will post it."""
 
 
 def playbook_for(brand: Brand) -> Playbook:
@@ -87,6 +95,7 @@ def reply_context(*, session: Session, conversation_id: int) -> ReplyContext:
         raise DraftError("respond.nothing_to_answer", "this conversation has no message from a customer")
     brand = session.get_one(Brand, conv.brand_id)
     channel = session.get_one(Channel, conv.channel_id)
+    assignee = session.get(User, conv.assignee_id) if conv.assignee_id is not None else None
     return ReplyContext(
         conversation=conv,
         message=message,
@@ -95,11 +104,36 @@ def reply_context(*, session: Session, conversation_id: int) -> ReplyContext:
         analysis=stored_analysis(message),
         history=customer_history(session=session, conversation=conv),
         recent_replies=recent_replies(session=session, brand_id=conv.brand_id),
+        thread=thread_before(session=session, conversation_id=conv.id, message=message),
+        agent=(assignee.name or None) if assignee is not None else None,
     )
 
 
-def draft_for_conversation(*, session: Session, conversation_id: int, role: str = "agent") -> DraftResult:
-    """Ranked drafts answering the newest customer message of a conversation."""
+def thread_before(*, session: Session, conversation_id: int, message: Message) -> list[Turn]:
+    """The conversation's messages before ``message``, oldest first (the newest ``THREAD_TURNS``)."""
+    rows = session.execute(
+        select(Message.direction, Message.title, Message.text, Message.author_name)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.id != message.id,
+            Message.created_at <= message.created_at,
+        )  # fmt: skip
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(THREAD_TURNS)
+    ).all()
+    return [
+        Turn(direction, f"{title}\n{text}" if title else text, author or None)
+        for direction, title, text, author in reversed(rows)
+    ]
+
+
+def draft_for_conversation(
+    *, session: Session, conversation_id: int, role: str = "agent", agent: str | None = None
+) -> DraftResult:
+    """Ranked drafts answering the conversation's newest customer message, in the light of the whole thread.
+
+    ``agent`` is the person who will post (they sign); without it, the conversation's assignee.
+    """
     ctx = reply_context(session=session, conversation_id=conversation_id)
     analysis = ctx.analysis or _analyse_now(ctx)
     result = draft(
@@ -113,6 +147,8 @@ def draft_for_conversation(*, session: Session, conversation_id: int, role: str 
         recent_replies=ctx.recent_replies,
         role=role,
         seed=ctx.message.id,
+        thread=ctx.thread,
+        agent=agent or ctx.agent,
     )
     # Only does anything when TRUSTDESK_LLM_URL is set; a rewrite that adds a problem is thrown away.
     return rewrite(
@@ -148,6 +184,8 @@ def customer_history(*, session: Session, conversation: Conversation) -> Custome
     if conversation.customer_id is None:
         return CustomerHistory()
     customer = session.get(Customer, conversation.customer_id)
+    # Another open thread counts as "the same issue" only with the same kind of complaint: a customer's
+    # old question about opening hours is not what their missing parcel is about.
     others = session.execute(
         select(Conversation.status, Conversation.intent, Conversation.subject, Channel.kind)
         .join(Channel, Channel.id == Conversation.channel_id)
@@ -158,7 +196,7 @@ def customer_history(*, session: Session, conversation: Conversation) -> Custome
     unresolved = [
         subject[:80]
         for status, intent, subject, _ in others
-        if status != "resolved" and intent in COMPLAINT_INTENTS
+        if status != "resolved" and intent in COMPLAINT_INTENTS and intent == conversation.intent
     ]
     name = (customer.display_name if customer else "") or ""
     return CustomerHistory(

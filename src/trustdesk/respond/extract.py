@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+from trustdesk.respond.reading import NEGATIVE, cues_of
 from trustdesk.respond.schemas import Playbook
 from trustdesk.respond.text import EMAIL, INJECTION, PHONE, URL, contains_phrase, order_numbers, words
 
@@ -15,7 +16,7 @@ def _split(words_: str) -> list[str]:
     return words_.split()
 
 
-DetailKind = Literal["staff", "product", "location", "unknown_staff", "topic"]
+DetailKind = Literal["staff", "product", "location", "unknown_staff", "topic", "version"]
 
 # Nouns a customer comment is usually about; a determiner + one of these is a safe thing to refer to.
 DOMAIN_NOUNS_EN = frozenset(
@@ -37,6 +38,12 @@ DOMAIN_NOUNS_EN = frozenset(
     beans subscription blend roast cup mug lid straw invoice purchase booking tip tipping mode internet
     connection network
     brownie pizza pasta salad olives noodles tacos burrito curry rice wings ribs
+    hotel room rooms suite suites bed beds pillow pillows pool gym spa sauna reception lobby view views
+    balcony shower towels housekeeping concierge bar buffet kitchen kitchenette apartment terrace
+    recording recordings recorder file files audio transcription brush brushes canvas layers book books
+    chapter chapters episode episodes font fonts reader sync backup widget ads subscription premium
+    flight flights bag bags luggage baggage seat seats gate crew pilot boarding layover ticket tickets
+    reservation lounge upgrade miles
     """)
 )
 DOMAIN_NOUNS_ES = frozenset(
@@ -86,7 +93,7 @@ _DESCRIPTIVE = frozenset(
 )
 _EVALUATIVE = frozenset(
     _split("""
-    best worst great good bad terrible awful horrible amazing awesome lovely nice fantastic excellent
+    ideal outstanding superb tremendous decent best worst great good bad terrible awful horrible amazing awesome lovely nice fantastic excellent
     brilliant perfect poor dreadful disgusting delicious tasty yummy gorgeous beautiful wonderful fabulous
     superb rubbish crap shocking pathetic ridiculous incredible favourite favorite whole entire same usual
     very really so too quite pretty super absolutely totally most least only other own many much more
@@ -170,6 +177,8 @@ class Detail:
     """A noun phrase outside the domain lexicon: used only when nothing stronger is found."""
     contrast: bool = False
     """Named after "but", "only gripe", "however"...: the critical part of a mixed review."""
+    tone: str = ""
+    """``praise`` or ``complaint`` when the sentence naming it says so (praise is only echoed from praise)."""
 
 
 @dataclass(slots=True)
@@ -186,6 +195,8 @@ class Extraction:
     question: bool = False
     faq_ids: list[str] = field(default_factory=list)
     triggers: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    """Kinds of problem the message names (``double_charge``, ``not_arrived``, ``crash``...), first first."""
 
     @property
     def personal_data(self) -> list[str]:
@@ -226,7 +237,7 @@ def _clean_sentences(text: str) -> str:
     return " ".join(p for p in parts if not INJECTION.search(p))
 
 
-_TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*|[.,!?;:()\"\[\]/]", re.U)
+_TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*|[.,!?;:()\"\[\]/&#@–—-]", re.U)
 
 
 def _is_noun(word: str, nouns: frozenset[str]) -> bool:
@@ -234,51 +245,58 @@ def _is_noun(word: str, nouns: frozenset[str]) -> bool:
 
 
 def _topic_text(
-    det: str, run: list[str], nouns: frozenset[str], dets: dict[str, str]
+    det: str, run: list[tuple[str, str]], nouns: frozenset[str], dets: dict[str, str]
 ) -> tuple[str, str] | None:
-    """(phrase, head word) for a determiner and the words after it, or None when no noun is found."""
-    first = next((i for i, w in enumerate(run) if _is_noun(w, nouns)), None)
-    if first is not None:
-        last = first
-        while last + 1 < len(run) and _is_noun(run[last + 1], nouns):
-            last += 1  # compounds: "oat milk", "delivery driver"
-        run = [w for w in run[: last + 1] if w not in _EVALUATIVE]
-    else:
-        run = [w for w in run if w not in _EVALUATIVE and w.isalpha()]
-        while run and (run[-1] in _NOT_HEADS or len(run[-1]) < 3 or run[-1].endswith(_NOT_NOUN_ENDINGS)):
-            run.pop()
-        if not run or run[-1] in _GENERIC:
-            return None
-    if not run or _PROFANITY & set(run) or _COMPENSATION_WORDS & set(run):
+    """(phrase, head word) for a determiner and the (lower, as-written) words after it; None without a noun.
+
+    The words after the determiner are kept as the customer wrote them and contiguous, so the phrase is
+    a real span of the message (only leading evaluative words are dropped: "the lovely pool" -> "the pool").
+    """
+    first = next((i for i, (w, _) in enumerate(run) if _is_noun(w, nouns)), None)
+    if first is None:
+        return None  # an out-of-lexicon phrase ("my face") is too easy to garble: reference nothing
+    last = first
+    while last + 1 < len(run) and _is_noun(run[last + 1][0], nouns) and not run[last][0].endswith("s"):
+        last += 1  # compounds: "oat milk", "delivery driver" (not "clean rooms meals": a plural ends one)
+    kept = run[: last + 1]
+    while kept and kept[0][0] in _EVALUATIVE:
+        kept = kept[1:]
+    if first - (len(run[: last + 1]) - len(kept)) > 1:
+        return None  # "the ground BAD SERVICE", "a bit warn bathroom": too far from a clean noun phrase
+    if any(o.isupper() and len(o) > 4 for _, o in kept):
+        return None  # shouted words are not echoed; short capitals (EWR, JBSA) are names and kept
+    lows = {w for w, _ in kept}
+    if not kept or _PROFANITY & lows or _COMPENSATION_WORDS & lows:
         return None
-    return " ".join([dets[det], *run]), run[-1]
+    shown = [o for _, o in kept]
+    return " ".join([dets[det], *shown]), kept[-1][0]
 
 
 def _topics(text: str, language: str) -> list[Detail]:
-    """Noun phrases the customer wrote: domain nouns first, then other determiner + noun phrases."""
-    toks = _TOKEN.findall(text.lower())
+    """Noun phrases the customer wrote around the domain's nouns, in the customer's own casing."""
+    toks = _TOKEN.findall(text)
+    low = [t.lower() for t in toks]
     dets, nouns = (_DETS_ES, DOMAIN_NOUNS_ES) if language == "es" else (_DETS_EN, DOMAIN_NOUNS_EN)
     domain: list[Detail] = []
-    generic: list[Detail] = []
     seen: set[str] = set()
-    for i, tok in enumerate(toks):
+    for i, tok in enumerate(low):
         if tok not in dets:
             continue
-        run: list[str] = []
-        for nxt in toks[i + 1 : i + 4]:
+        run: list[tuple[str, str]] = []
+        for j in range(i + 1, min(i + 4, len(low))):
+            nxt = low[j]
             if nxt in _RUN_STOP or nxt in dets or not nxt[0].isalnum() or nxt.isdigit():
                 break
-            run.append(nxt)
+            run.append((nxt, toks[j]))
         found = _topic_text(tok, run, nouns, dets)
         if found and found[1] not in seen:
-            seen.update(found[0].split()[1:])  # "the checkout page" also covers a later bare "checkout"
-            if _is_noun(found[1], nouns):
-                domain.append(Detail("topic", found[0], (found[1],)))
-            else:
-                generic.append(Detail("topic", found[0], (found[1],), weak=True))
+            seen.update(
+                w.lower() for w in found[0].split()[1:]
+            )  # "the checkout page" covers a later "checkout"
+            domain.append(Detail("topic", found[0], (found[1],)))
     article = "el" if language == "es" else "the"
-    for i, tok in enumerate(toks):
-        verb_context = i > 0 and toks[i - 1] in _VERB_BEFORE  # "I'd rather drink", "to order"
+    for i, tok in enumerate(low):
+        verb_context = i > 0 and low[i - 1] in _VERB_BEFORE  # "I'd rather drink", "to order"
         if (
             _is_noun(tok, nouns)
             and not verb_context
@@ -287,12 +305,136 @@ def _topics(text: str, language: str) -> list[Detail]:
             and tok not in _COMPENSATION_WORDS
         ):
             seen.add(tok)
-            prev = toks[i - 1] if i else ""
+            prev = low[i - 1] if i else ""
+            # Lower-case only what the customer capitalised for the sentence start or for shouting.
+            starts = i == 0 or toks[i - 1] in {".", "!", "?", ":", ";", '"'}
+            if toks[i].isupper() and len(toks[i]) > 4:
+                continue  # shouting
+            word = toks[i].lower() if starts and not toks[i].isupper() else toks[i]
             # Keep one describing word before a bare noun ("dark mode", "slow checkout").
             keep = prev in _DESCRIPTIVE or (prev in _MODIFIERS and prev not in nouns)
-            phrase = f"{article} {prev} {tok}" if keep and language != "es" else f"{article} {tok}"
+            shown_prev = toks[i - 1]
+            phrase = f"{article} {shown_prev} {word}" if keep and language != "es" else f"{article} {word}"
             domain.append(Detail("topic", phrase, (tok,)))
-    return (domain + generic)[:4]
+    return domain[:4]
+
+
+_VERSION = re.compile(r"\b(?:version|ver\.?|v)\s?(\d+(?:\.\d+){1,3})\b|\b(\d+\.\d+\.\d+)\b", re.I)
+_CLAUSE = re.compile(
+    r"[.!?\n;]+|\b(?:but|however|although|though|except|apart from|shame about|pity about|only gripe|pero|"
+    r"aunque)\b",
+    re.I,
+)
+
+
+def _with_tone(d: Detail, text: str) -> Detail:
+    """The detail, marked with the feeling of the sentence it first appears in."""
+    for sentence in _CLAUSE.split(text):
+        if any(contains_phrase(sentence, k) for k in d.keys):
+            cues = cues_of(sentence)
+            tone = "complaint" if cues & NEGATIVE else "praise" if "praise" in cues else ""
+            return Detail(d.kind, d.text, d.keys, d.weak, d.contrast, tone)
+    return d
+
+
+# Kinds of problem, in order of how specific they are; the drafter names them in its own approved words.
+PROBLEMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(rx, re.I))
+    for kind, rx in (
+        (
+            "double_charge",
+            r"\b(charged (?:me )?(?:twice|two times|double)|double[- ]charg\w*|went through twice|paid twice|"
+            r"duplicate "
+            r"(?:charge|payment)|charged (?:me )?again|overcharg\w*|taken twice)\b",
+        ),
+        (
+            "cancel",
+            r"\b(can'?t cancel|cannot cancel|unable to cancel|trying to cancel|tried to cancel|"
+            r"cancel(?:lation)? (?:link|button|page)|impossible to cancel|still (?:being )?charged)\b",
+        ),
+        (
+            "not_arrived",
+            r"\b(never (?:arrived|came|turned up|received)|nothing (?:arrived|came|has arrived)|"
+            r"(?:hasn'?t|has not|didn'?t|did not|haven'?t|have not) (?:arrived|come|turned up|been "
+            r"delivered|received)|not (?:arrived|received|delivered)|marked (?:as )?'?delivered|"
+            r"where is my (?:order|parcel|package|delivery))\b",
+        ),
+        (
+            "lost_bag",
+            r"\b(lost (?:my |our )?(?:bag|bags|luggage|suitcase)|(?:bag|bags|luggage|suitcase) "
+            r"(?:is |was |are |were )?(?:lost|missing|delayed|didn'?t arrive))\b",
+        ),
+        (
+            "flight",
+            r"\b(flight (?:was |is |got )?(?:cancel\w*|delayed)|cancel+ed flight\w*|delayed flight|"
+            r"missed (?:my |our )?connection)\b",
+        ),
+        ("hacked", r"\b(hacked|compromised|someone (?:logged|got) into)\b"),
+        (
+            "order_missing",
+            r"\b((?:ate|eaten|lost|swallowed) my order|paid,? (?:but )?no order|order (?:never|didn'?t) "
+            r"(?:came|come|arrive|appear|go through)|order (?:disappeared|vanished|went missing))\b",
+        ),
+        ("suspended", r"\b(terminated|suspended|banned|disabled|deactivated|shadow ?banned)\b"),
+        ("pay_again", r"\b(pay (?:again|twice|now)|repay|re-?buy|buy it again|charged again for)\b"),
+        (
+            "login",
+            r"\b(can'?t (?:log|sign) ?in|cannot (?:log|sign) ?in|unable to (?:log|sign) ?in|locked out|"
+            r"login (?:error|problem|issue)|(?:signs|logs|kicks|kicked|signed|logged) me out|"
+            r"won'?t let me (?:log|sign) ?in|password reset|have to (?:log|sign) ?in (?:each|every))\b",
+        ),
+        (
+            "lost_data",
+            r"\b((?:lost|deleted|disappeared|erased|wiped)\b[^.!?]{0,30}\b(?:photos?|files?|"
+            r"recordings?|data|progress|notes|books?|library|saves?|brushes|pictures|videos?)|"
+            r"(?:photos?|files?|recordings?|data|progress|notes|books?|library|saves?|brushes|"
+            r"pictures|videos?) (?:are |were |have been |got |all )?(?:gone|lost|deleted|"
+            r"disappeared|erased|wiped|reset))\b",
+        ),
+        (
+            "crash",
+            r"\b(crash\w*|force clos\w*|keeps? closing|shuts? down|freezes|freezing up|keeps freezing|froze|"
+            r"not responding)\b",
+        ),
+        (
+            "no_reply",
+            r"\b((?:no|zero|0) (?:reply|replies|response|answer)|unanswered|ignor(?:ed|ing) (?:me|my)|"
+            r"still (?:silence|no reply|nothing)|heard nothing)\b",
+        ),
+        ("ads", r"\b(too many ads|ads (?:every|after|pop|are|keep)|full of ads|so many ads|intrusive ads)\b"),
+        (
+            "error",
+            r"\b(error (?:message|code)?|won'?t (?:load|open|work|start|play|sync|save|download|update)|"
+            r"doesn'?t (?:load|open|work|sync|save)|not (?:working|loading|syncing|saving)|stopped "
+            r"working|bug|glitch\w*|can'?t (?:seem to )?(?:download|install|open|load|find|change|save)|"
+            r"not (?:showing|appearing|getting|receiving)|aren'?t (?:showing|appearing)|does not allow|"
+            r"doesn'?t let|won'?t let)\b",
+        ),
+        ("rude", r"\b(rude\w*|impolite|dismissive|unfriendly|unhelpful (?:staff|barista|agent|manager))\b"),
+        (
+            "dirty",
+            r"\b(dirty|filthy|stain\w*|smell\w*|mou?ld\w*|hair in|not clean(?:ed)?|bugs in|cockroach\w*)\b",
+        ),
+        ("noise", r"\b(noisy|noise|loud music|couldn'?t sleep|thin walls)\b"),
+        ("cold", r"\b(?:was|were|arrived|came|served)\s+(?:stone[- ])?(cold|lukewarm)\b"),
+        ("late", r"\b(late|delay\w*|took (?:forever|ages|\w+ (?:hours|weeks|days)))\b"),
+        ("slow", r"\b(slow|lag\w*|takes? (?:forever|ages))\b"),
+        ("price", r"\b(overpriced|too expensive|expensive|price (?:rise|increase|hike)|rip[- ]?off)\b"),
+    )
+)
+
+
+def problems_of(text: str) -> list[str]:
+    """The kinds of problem a text names (see ``PROBLEMS``), most specific first."""
+    scrubbed = re.sub(
+        r"\b(?:no|not a|never (?:had|have) (?:a|any)) (?:problems?|issues?)\b", " ", text, flags=re.I
+    )
+    found = [kind for kind, rx in PROBLEMS if rx.search(scrubbed)]
+    if "price" in found and re.search(
+        r"\b(worth it|worth every|good value|great value|value for money)\b", text, re.I
+    ):
+        found.remove("price")  # "pricey but worth it" is praise
+    return found
 
 
 def extract(text: str, playbook: Playbook, *, language: str = "en") -> Extraction:
@@ -309,7 +451,7 @@ def extract(text: str, playbook: Playbook, *, language: str = "en") -> Extractio
         no_orders = no_orders.replace(o, " ")
     ex.phones = [p for p in PHONE.findall(EMAIL.sub(" ", no_orders)) if sum(c.isdigit() for c in p) >= 9]
     ex.urls = URL.findall(text)
-    scrubbed = URL.sub(" ", EMAIL.sub(" ", no_orders))
+    scrubbed = re.sub(r"[#@]\w+", " ", URL.sub(" ", EMAIL.sub(" ", no_orders)))  # hashtags and handles too
     details = _entities(scrubbed, playbook, language)
     known = {s.name for s in playbook.facts.staff}
     taken = {w for d in details for w in d.keys}
@@ -328,9 +470,15 @@ def extract(text: str, playbook: Playbook, *, language: str = "en") -> Extractio
                 continue
             # "the canal street wifi" -> "the wifi": the café is already a detail of its own.
             head, *rest = t.text.split()
-            kept = [w for w in rest if w not in taken]
+            kept = list(rest)
+            while len(kept) > 1 and kept[0].lower() in taken:
+                kept = kept[1:]  # from the front only, so the words stay a span of the message
             details.append(Detail(t.kind, " ".join([head, *kept]), t.keys, t.weak) if kept != rest else t)
-    if ex.order_numbers and not any(d.keys[0] in _ORDER_NOUNS for d in details if d.kind == "topic"):
+    if (
+        ex.order_numbers
+        and _ORDER_NOUN.search(text)
+        and not any(d.keys[0] in _ORDER_NOUNS for d in details if d.kind == "topic")
+    ):
         # The number itself is personal data; the thing it identifies is a safe, specific detail.
         m = _ORDER_NOUN.search(text)
         noun = m.group(1).lower() if m else ("pedido" if language == "es" else "order")
@@ -348,7 +496,12 @@ def extract(text: str, playbook: Playbook, *, language: str = "en") -> Extractio
             else d
             for d in details
         ]
-    ex.details = details
+    for m in _VERSION.finditer(scrubbed):
+        details = [d for d in details if d.keys != ("version",)]
+        details.append(Detail("version", m.group(0), (m.group(1) or m.group(2),)))
+        break
+    ex.details = [_with_tone(d, scrubbed) for d in details]
+    ex.problems = problems_of(scrubbed)
     lowered = safe.lower()
     ex.question = "?" in safe or "¿" in safe or _QUESTION_START.match(safe.strip()) is not None
     best = 0

@@ -18,7 +18,24 @@ PLAYBOOK_DIR = Path(__file__).parent / "playbooks"
 DEFAULT_PLAYBOOK = PLAYBOOK_DIR / "default.yaml"
 
 KNOWN_SLOTS = frozenset(
-    {"name", "brand", "signer", "product", "location", "staff", "topic", "offer", "email", "answer"}
+    {
+        "name",
+        "brand",
+        "signer",
+        "product",
+        "location",
+        "staff",
+        "topic",
+        "offer",
+        "email",
+        "answer",
+        "link",
+        "problem",
+        "relation",
+        "need",
+        "when",
+        "version",
+    }
 )
 REQUIRED_SITUATIONS = ("default", "spam")
 REQUIRED_STEPS_WITHOUT_VARIANT = ("greet", "signoff")

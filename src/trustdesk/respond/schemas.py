@@ -23,6 +23,8 @@ Step = Literal[
     "holding",
     "invite_back",
     "signoff",
+    "care",
+    "next",
 ]
 STEPS: tuple[str, ...] = Step.__args__  # type: ignore[attr-defined]
 
@@ -85,6 +87,14 @@ class DraftResult(BaseModel):
     details: list[str] = Field(default_factory=list)
     """The specifics of the message the reply refers to (never personal data)."""
     seed: int = 0
+    stance: Literal["thank", "apologise", "help"] | None = None
+    """What the reply does: thanks for praise, apologises, or acknowledges and helps (None: no reply)."""
+    care: str | None = None
+    """An urgent human matter the reply answers with care (bereavement, health, children...)."""
+    thread: str = "new"
+    """Where the conversation stands: new, answered_us, still_waiting, resolved or follow_up."""
+    answer_id: str | None = None
+    """The knowledge entry or FAQ whose approved wording the reply uses."""
 
 
 # --- the playbook -----------------------------------------------------------------------------
@@ -98,6 +108,7 @@ class Voice(_Strict):
     use_first_names: bool = True
     emoji: Literal["never", "sparing", "allowed"] = "never"
     signer: str | None = None
+    """Who signs when the desk passes no agent (None: the brand's name alone)."""
     max_length: dict[str, int] = Field(default_factory=lambda: {"default": 1200})
     """Maximum reply length in characters per channel kind; ``default`` for the rest."""
 
@@ -121,6 +132,10 @@ class CompensationRule(_Strict):
     offer: dict[str, str]
     """The exact offer wording per language, e.g. ``{"en": "a replacement drink on us"}``."""
     min_role: Role = "lead"
+    when_mentions: list[str] = Field(default_factory=list)
+    """The offer fits only messages that name one of these (empty: any message of its situations)."""
+    unless_mentions: list[str] = Field(default_factory=list)
+    """...and none of these ("a replacement drink" is no answer to an undelivered subscription)."""
     max_value: float | None = None
     currency: str | None = None
     reason: str = ""
@@ -178,6 +193,8 @@ class Facts(_Strict):
     brand: str
     short_name: str | None = None
     care_email: str | None = None
+    reply_within: str | None = None
+    """When the team replies to a matter it has to check ("today", "within one working day")."""
     order_pattern: str | None = None
     """Regular expression of this brand's order numbers (personal data in public replies)."""
     opening_hours: list[str] = Field(default_factory=list)

@@ -13,11 +13,23 @@ NEGATIVE_INTENTS = frozenset({"complaint", "bug_report", "billing_refund", "acco
 _ASKING_INTENTS = frozenset({"delivery", "return_exchange", "other"})
 
 
+KIND_ALIASES = {
+    "twitter": "x", "tweet": "x", "x.com": "x", "google": "google_business", "gbp": "google_business",
+    "google_maps": "google_business", "google_reviews": "google_business", "play": "google_play",
+    "play_store": "google_play", "googleplay": "google_play", "appstore": "app_store", "ios": "app_store",
+    "apple": "app_store", "fb": "facebook", "e-mail": "email", "mail": "email", "ig": "instagram",
+    "trip_advisor": "tripadvisor",
+}  # fmt: skip
+"""Other names of channel kinds: a ``twitter`` channel follows X's rules."""
+
+
 def channel_kind(channel: str | None, playbook: Playbook) -> str | None:
-    """A channel name (``play-store``) or kind (``google_play``) as a kind; None when unknown."""
+    """A channel name (``play-store``) or kind (``google_play``, alias ``twitter``) as a kind; None when unknown."""
     if not channel:
         return None
-    return playbook.channels.get(channel, channel)
+    kind = playbook.channels.get(channel, channel)
+    norm = kind.strip().lower().replace("-", "_").replace(" ", "_")
+    return KIND_ALIASES.get(norm, KIND_ALIASES.get(norm.replace("_", ""), norm))
 
 
 def is_public(kind: str | None, playbook: Playbook) -> bool:
@@ -56,7 +68,7 @@ _POSITIVE_CUES_ES = re.compile(
 
 _SPAM_CUES = re.compile(
     r"\b(buy (?:cheap )?(?:instagram |twitter |tiktok )?(?:followers|likes)|cheap followers|followers for|"
-    r"click here|win a free|crypto (?:tips|signals)|promo code|work from home and earn|dm me for)\b",
+    r"click here|win a free|crypto (?:tips|signals)|promo code|work from home and earn|dm me for (?:promo|collab|cheap|shoutouts?))\b",
     re.I,
 )
 

@@ -205,18 +205,60 @@ def contains_phrase(text: str, phrase: str) -> bool:
     return _phrase_regex(phrase).search(text) is not None
 
 
+_NOT_FIRST_NAMES = frozenset(
+    [
+        "customer",
+        "guest",
+        "user",
+        "admin",
+        "anonymous",
+        "unknown",
+        "traveller",
+        "traveler",
+        "reviewer",
+        "google",
+        "apple",
+        "android",
+        "amazon",
+        "team",
+        "support",
+        "service",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "sir",
+        "madam",
+        "the",
+        "a",
+        "an",
+        "my",
+        "hotel",
+        "family",
+        "couple",
+        "business",
+        "solo",
+    ]
+)
+
+
 def first_name(author: str | None) -> str | None:
-    """A first name from a display name like "Jane Smith"; None for handles, e-mails or junk."""
+    """A first name from a display name like "Jane Smith"; None for handles, e-mails, titles or junk.
+
+    "Mohsin65317336", "john_p9764", "dwhitcombe" and "A Google user" are not greeted by name: a reply that
+    greets a handle reads as a machine's.
+    """
     if not author:
         return None
     author = clean(author)
-    if "@" in author or any(ch.isdigit() for ch in author) or "_" in author:
+    if "@" in author or any(ch.isdigit() for ch in author) or "_" in author or "." in author:
         return None
     parts = author.split()
-    if not parts:
+    if not parts or len(parts) > 4:
         return None
     name = parts[0]
-    if not re.fullmatch(r"[A-ZÀ-Þ][a-zß-ÿ'-]{1,20}", name):
+    if not re.fullmatch(r"[A-ZÀ-Þ][a-zß-ÿ'-]{1,20}", name) or name.lower() in _NOT_FIRST_NAMES:
         return None
     return name
 

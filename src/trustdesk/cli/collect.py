@@ -137,6 +137,36 @@ def brands_add(
         _fail(str(exc))
 
 
+@brands_app.command("list")
+def brands_list(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """Every brand with its channels and how many people work on it."""
+    from sqlalchemy import func, select
+
+    from trustdesk.inbox.models import Brand, Channel
+    from trustdesk.store.db import unit_of_work
+    from trustdesk.team.models import Membership
+
+    with unit_of_work(migrated_engine()) as session:
+        for brand in session.scalars(select(Brand).order_by(Brand.slug)):
+            channels = list(
+                session.scalars(
+                    select(Channel.name).where(Channel.brand_id == brand.id).order_by(Channel.name)
+                )
+            )
+            members = session.scalar(
+                select(func.count()).select_from(Membership).where(Membership.brand_id == brand.id)
+            )
+            item = {"id": brand.id, "slug": brand.slug, "name": brand.name, "timezone": brand.timezone,
+                    "channels": channels, "members": members or 0}  # fmt: skip
+            if as_json:
+                sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
+            else:
+                typer.echo(f"{brand.id:>4}  {brand.slug:20} {brand.name[:30]:30} {brand.timezone:18} "
+                           f"{len(channels)} channels, {item['members']} members")  # fmt: skip
+
+
 @channels_app.command("add")
 def channels_add(
     name: str,

@@ -140,10 +140,11 @@ def update_user(
     *,
     session: Session,
     user: User,
-    actor_id: int,
+    actor_id: int | None,
     role: str | None = None,
     is_active: bool | None = None,
     brand_id: int | None = None,
+    actor_kind: str = "user",
 ) -> None:
     """Change a user's role (on one brand when ``brand_id`` is given) or deactivate them; audited."""
     changes: dict[str, object] = {}
@@ -172,7 +173,7 @@ def update_user(
             entity_id=user.id,
             brand_id=brand_id,
             actor_id=actor_id,
-            actor_kind="user",
+            actor_kind=actor_kind,
             data=changes,
             summary=", ".join(f"{k}={v}" for k, v in changes.items()),
         )

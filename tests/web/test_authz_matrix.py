@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from tests.web.conftest import Desk, all_routes, csrf_of, sign_in
 
+from trustdesk.inbox.models import Conversation, Customer, CustomerSuggestion
 from trustdesk.publish.models import OutboxItem, Reply
 from trustdesk.publish.outbox import enqueue
 from trustdesk.store.db import unit_of_work
@@ -21,7 +22,7 @@ from trustdesk.team.permissions import PUBLIC, role_allows, route_permission
 from trustdesk.team.tokens import create_token
 
 WHO = ("admin", "lead", "agent", "viewer", "outsider", "anonymous")
-BRAND_OBJECT_PARAMS = {"conversation_id", "reply_id", "item_id"}
+BRAND_OBJECT_PARAMS = {"conversation_id", "reply_id", "item_id", "customer_id", "suggestion_id"}
 SIGNATURE_AUTH = ("/api/v1/webhooks/",)  # authenticated by HMAC, not by a user: tested in tests/api
 
 
@@ -35,7 +36,17 @@ def _objects(engine: Engine, desk: Desk) -> dict[str, Any]:
         s.flush()
         item: OutboxItem = enqueue(session=s, reply=approved)
         admins_token, _ = create_token(session=s, user_id=desk.users["admin"], name="admin's own")
+        rob = s.get_one(Conversation, conv).customer_id
+        namesake = Customer(brand_id=desk.brand_id, display_name="Rob Tennant", match_key="rob tennant")
+        s.add(namesake)
+        s.flush()
+        suggestion = CustomerSuggestion(brand_id=desk.brand_id, customer_id=namesake.id, candidate_id=rob,
+                                        reason="same name", status="open")  # fmt: skip
+        s.add(suggestion)
+        s.flush()
         return {
+            "customer_id": namesake.id,
+            "suggestion_id": suggestion.id,
             "token_id": admins_token.id,
             "conversation_id": conv,
             "reply_id": pending.id,

@@ -12,7 +12,8 @@ from trustdesk.collect.imports import run_import
 from trustdesk.collect.records import ParsedRecord, Rejected
 from trustdesk.demo import load_brand, shifted_messages
 from trustdesk.inbox.channels import create_brand, create_channel, get_brand
-from trustdesk.inbox.models import Brand, Message
+from trustdesk.inbox.identity import merge_customers
+from trustdesk.inbox.models import Brand, Customer, CustomerSuggestion, Message
 from trustdesk.store.base import utcnow
 from trustdesk.store.db import unit_of_work
 from trustdesk.team.models import Membership, User
@@ -39,6 +40,23 @@ def check_demo_database(engine: Engine) -> None:
             "The demo signs in with a password printed in the README, so it only runs in a database of its "
             "own: unset TRUSTDESK_DEMO_DATABASE_URL (default ./trustdesk-demo.db) or point it at an empty one."
         )
+
+
+def _confirm_known_customers(engine: Engine, names: set[str]) -> None:
+    """Merge the "same name" suggestions of the people the demo team already knows (audited as system)."""
+    with unit_of_work(engine, write=True) as session:
+        rows = session.execute(
+            select(CustomerSuggestion.customer_id, CustomerSuggestion.candidate_id)
+            .join(Customer, Customer.id == CustomerSuggestion.candidate_id)
+            .where(CustomerSuggestion.status == "open", Customer.display_name.in_(names))
+            .order_by(CustomerSuggestion.customer_id)
+        ).all()
+        survivor_of: dict[int, int] = {}
+        for merged, candidate in rows:
+            survivor = survivor_of.get(candidate, candidate)
+            if merged != survivor and session.get_one(Customer, merged).merged_into_id is None:
+                merge_customers(session=session, survivor_id=survivor, merged_id=merged)
+                survivor_of[merged] = survivor
 
 
 @dataclass(frozen=True)
@@ -104,6 +122,7 @@ def load_demo(engine: Engine, *, now: datetime | None = None, analyze: bool = Tr
     report = run_import(
         engine=engine, channel_name=default_channel, records=records, source="demo", format="jsonl"
     )
+    _confirm_known_customers(engine, set(spec.get("confirmed_customers", [])))
     if analyze:
         from trustdesk.worker.analysis import analyze_all_pending
 

@@ -92,6 +92,29 @@ class Customer(CreatedAtMixin, Base):
     __table_args__ = (Index("ix_customers_brand_match", "brand_id", "match_key"),)
 
 
+class CustomerSuggestion(CreatedAtMixin, Base):
+    """ "Maybe the same person": two customers who share only a name or a handle, for an agent to confirm.
+
+    A shared name is no evidence (416 names spread over 100,000 tickets made strangers one customer), so
+    only a person merges them; ``status`` is open, merged or dismissed, and who decided is audited.
+    """
+
+    __tablename__ = "customer_suggestions"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "candidate_id"),
+        Index("ix_customer_suggestions_candidate", "candidate_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class Identity(CreatedAtMixin, Base):
     """How a customer appears on one channel: platform user id or handle, name, reach."""
 
@@ -103,7 +126,7 @@ class Identity(CreatedAtMixin, Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     external_key: Mapped[str] = mapped_column(String(500))
     display_name: Mapped[str] = mapped_column(String(300), default="")
-    # Lower-case, without a leading "@": the same handle on two channels is the same person.
+    # Lower-case, without a leading "@"; the same handle on another platform is only a merge suggestion.
     handle: Mapped[str | None] = mapped_column(String(300), index=True)
     followers: Mapped[int | None] = mapped_column(Integer)
 

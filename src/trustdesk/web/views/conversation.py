@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from trustdesk.api.params import IdPath
 from trustdesk.inbox import conversations
-from trustdesk.inbox.models import Channel, Conversation, ConversationTag, Identity
+from trustdesk.inbox.identity import open_suggestions
+from trustdesk.inbox.models import Channel, Conversation, ConversationTag, Customer, Identity
 from trustdesk.inbox.query import get_conversation
 from trustdesk.publish.models import Note, OutboxItem, Reply
 from trustdesk.respond.desk import DraftError, check_for_conversation, draft_for_conversation
@@ -78,6 +79,23 @@ def _page(
                 .where(Identity.customer_id == conv.customer.id)
             )
         )
+    suggestions = open_suggestions(session=session, customer_id=conv.customer.id) if conv.customer else []
+    suggestion_channels: dict[int, list[str]] = {}
+    for _, other in suggestions:
+        suggestion_channels[other.id] = sorted(
+            set(
+                session.scalars(
+                    select(Channel.display_name)
+                    .join(Identity, Identity.channel_id == Channel.id)
+                    .where(Identity.customer_id == other.id)
+                )
+            )
+        )
+    merged_in = (
+        list(session.scalars(select(Customer).where(Customer.merged_into_id == conv.customer.id)))
+        if conv.customer
+        else []
+    )
     replies = list(session.scalars(select(Reply).where(Reply.conversation_id == conv.id).order_by(Reply.id)))
     outbox = {
         o.reply_id: o
@@ -111,6 +129,9 @@ def _page(
         can_hide=viewer.can("conversation.hide", conv.brand_id),
         status_code=status_code,
         snooze_choices=list(SNOOZE_CHOICES),
+        suggestions=suggestions,
+        suggestion_channels=suggestion_channels,
+        merged_in=merged_in,
         # One key per rendered form: a double click or a resent form submits the reply once.
         submit_key=extra.pop("submit_key", None) or secrets.token_urlsafe(24),
         **extra,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from trustdesk.respond.extract import Extraction, extract
-from trustdesk.respond.schemas import ROLE_RANK, Finding, Playbook
+from trustdesk.respond.schemas import Finding, Playbook
 from trustdesk.respond.situations import (
     channel_kind,
     choose_language,
@@ -25,6 +25,7 @@ from trustdesk.respond.text import (
     max_overlap,
     words,
 )
+from trustdesk.roles import ROLE_RANK, Role, rank
 from trustdesk.understand.schemas import Analysis
 
 SIMILARITY_LIMIT = 0.5
@@ -133,14 +134,14 @@ def _check_compensation(
 ) -> list[Finding]:
     findings: list[Finding] = []
     remaining = facts_free
-    rank = ROLE_RANK.get(role, 0)
+    held = rank(role, ROLE_RANK[Role.AGENT])
     offered_any = False
     for rule in playbook.compensation:
         for text in rule.offer.values():
             if text.lower() in remaining:
                 offered_any = True
                 remaining = remaining.replace(text.lower(), " ")
-                if ROLE_RANK[rule.min_role] > rank:
+                if ROLE_RANK[rule.min_role] > held:
                     findings.append(_f("compensation_needs_approval", "violation",
                                        f"offer {rule.id!r} needs a {rule.min_role}: {rule.reason or 'rule'}",
                                        text))  # fmt: skip

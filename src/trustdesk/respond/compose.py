@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from trustdesk.respond.answers import Answer
 from trustdesk.respond.extract import Detail, Extraction
 from trustdesk.respond.reading import NEGATIVE, Reading, cues_of
-from trustdesk.respond.schemas import ROLE_RANK, CustomerHistory, Playbook, ProposedCompensation
+from trustdesk.respond.schemas import CustomerHistory, Playbook, ProposedCompensation
 from trustdesk.respond.text import clean, contains_phrase, expand, fill, first_name, slots, tidy
+from trustdesk.roles import ROLE_RANK, Role, rank
 
 NEVER_PRAISED = frozenset(
     [
@@ -693,7 +694,7 @@ def offer_for(ctx: Context, role: str) -> ProposedCompensation | None:
                 continue
             if any(contains_phrase(text, w) for w in rule.unless_mentions):
                 continue
-            needs = ROLE_RANK[rule.min_role] > ROLE_RANK.get(role, 0)
+            needs = ROLE_RANK[rule.min_role] > rank(role, ROLE_RANK[Role.AGENT])
             wording = rule.offer.get(ctx.language) or rule.offer.get("en") or next(iter(rule.offer.values()))
             return ProposedCompensation(rule_id=rule.id, text=wording, needs_approval=needs,
                                         approver_role=rule.min_role)  # fmt: skip

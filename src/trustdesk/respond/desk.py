@@ -16,6 +16,7 @@ from trustdesk.inbox.analysis import stored_analysis
 from trustdesk.inbox.models import Brand, Channel, Conversation, Customer, Message
 from trustdesk.respond.checker import check_reply
 from trustdesk.respond.drafter import draft
+from trustdesk.respond.extract import extract
 from trustdesk.respond.llm import rewrite
 from trustdesk.respond.playbook import (
     load_playbook,
@@ -23,9 +24,10 @@ from trustdesk.respond.playbook import (
     playbook_named,
     shipped_playbook_path,
 )
-from trustdesk.respond.reading import Turn
+from trustdesk.respond.reading import Turn, read_conversation
 from trustdesk.respond.schemas import CustomerHistory, DraftResult, Finding, Playbook
-from trustdesk.respond.text import first_name
+from trustdesk.respond.situations import choose_language, resolve_situation
+from trustdesk.respond.text import clean, first_name
 from trustdesk.settings import get_settings
 from trustdesk.team.models import User
 from trustdesk.understand.schemas import Analysis
@@ -177,6 +179,30 @@ def check_for_conversation(
         role=role,
         rating=ctx.message.rating,
     )
+
+
+def playbook_hold(ctx: ReplyContext) -> str | None:
+    """Why the brand's playbook holds replies in this conversation for a lead (None: it does not).
+
+    The same decision the drafter makes (the situation's approval/escalation flags, an urgent human
+    matter in the thread), computed from the stored analysis alone: no draft, no model call, no network.
+    """
+    analysis = ctx.analysis or _analyse_now(ctx)
+    text = clean(_text(ctx.message))
+    language, unsupported = choose_language(analysis, ctx.playbook, text)
+    extraction = extract(text, ctx.playbook, language=language if not unsupported else "und")
+    key, situation = resolve_situation(
+        analysis=analysis, playbook=ctx.playbook, extraction=extraction, text=text, rating=ctx.message.rating
+    )
+    reading = read_conversation(
+        text=text, analysis=analysis, rating=ctx.message.rating, thread=ctx.thread,
+        author=ctx.message.author_name or None,
+    )  # fmt: skip
+    if situation.needs_approval or situation.escalate:
+        return situation.reason or key
+    if reading.care is not None:
+        return f"urgent human matter ({reading.care})"
+    return None
 
 
 def customer_history(*, session: Session, conversation: Conversation) -> CustomerHistory:

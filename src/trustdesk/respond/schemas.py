@@ -28,8 +28,8 @@ Step = Literal[
 ]
 STEPS: tuple[str, ...] = Step.__args__  # type: ignore[attr-defined]
 
-Role = Literal["agent", "lead", "admin"]
-ROLE_RANK: dict[str, int] = {"agent": 0, "lead": 1, "admin": 2}
+OfferRole = Literal["agent", "lead", "admin"]
+"""Who may make an offer: a subset of ``trustdesk.roles.Role`` (a viewer never offers anything)."""
 
 
 class _Strict(BaseModel):
@@ -131,7 +131,7 @@ class CompensationRule(_Strict):
     situations: list[str]
     offer: dict[str, str]
     """The exact offer wording per language, e.g. ``{"en": "a replacement drink on us"}``."""
-    min_role: Role = "lead"
+    min_role: OfferRole = "lead"
     when_mentions: list[str] = Field(default_factory=list)
     """The offer fits only messages that name one of these (empty: any message of its situations)."""
     unless_mentions: list[str] = Field(default_factory=list)

@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trustdesk.inbox.models import Brand
+from trustdesk.roles import rank
 from trustdesk.team.models import Membership, User
-from trustdesk.team.permissions import ROLE_RANK, role_allows
+from trustdesk.team.permissions import role_allows
 
 
 class Forbidden(PermissionError):
@@ -48,7 +49,7 @@ class Access:
     def top_role(self) -> str:
         """The highest role the user holds anywhere (for pages that are not about one brand)."""
         roles = list(self.brand_roles.values()) or [self.user.role]
-        return max(roles, key=lambda r: ROLE_RANK.get(r, -1))
+        return max(roles, key=rank)
 
     @property
     def brand_ids(self) -> list[int]:
@@ -76,7 +77,7 @@ class Access:
         offer depends on the role, so the role that allows least is the safe one.
         """
         roles = [r for r in self.brand_roles.values() if role_allows(r, permission)]
-        return min(roles, key=lambda r: ROLE_RANK.get(r, -1)) if roles else None
+        return min(roles, key=rank) if roles else None
 
     def manages(self, target: Access) -> bool:
         """True when this user may change ``target``'s account: admin on every brand ``target`` works on.

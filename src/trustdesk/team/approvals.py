@@ -7,6 +7,7 @@ admins approve; their own replies go straight out. Every submit, edit, approval 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -17,13 +18,13 @@ from trustdesk.inbox.models import Conversation, Message
 from trustdesk.publish.models import Reply
 from trustdesk.publish.outbox import enqueue
 from trustdesk.respond.checker import MARKUP
-from trustdesk.respond.desk import DraftError, check_for_conversation, draft_for_conversation, reply_context
+from trustdesk.respond.desk import DraftError, check_for_conversation, playbook_hold, reply_context
 from trustdesk.respond.schemas import Finding
+from trustdesk.roles import Role, at_least
 from trustdesk.store.base import utcnow
 from trustdesk.store.db import locked
 from trustdesk.team import audit
 from trustdesk.team.models import User
-from trustdesk.team.permissions import ROLE_RANK
 
 NEW_AGENT_REPLIES = 5
 """An agent is "new" until this many of their replies were posted."""
@@ -40,10 +41,42 @@ class ApprovalError(ValueError):
 
 def is_approver(role: str | None) -> bool:
     """Leads and admins approve replies."""
-    return role is not None and ROLE_RANK.get(role, -1) >= ROLE_RANK["lead"]
+    return at_least(role, Role.LEAD)
 
 
-def approval_reasons(
+@dataclass(frozen=True)
+class ApprovalCase:
+    """Everything the approval decision looks at: the situation, the submitted text's findings, the author."""
+
+    role: str
+    negative_review: bool = False
+    playbook_hold: str | None = None
+    offers: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    posted_replies: int = 0
+
+
+def approval_reasons(case: ApprovalCase) -> list[str]:
+    """Why this reply must be approved before posting (empty: it may go straight out). Pure: the same case
+    gives the same answer, and nothing is drafted, read or called to decide it."""
+    reasons: list[str] = []
+    if case.negative_review:
+        reasons.append("answers a negative review")
+    if case.offers:
+        reasons.append(f"offers compensation ({case.offers[0]})")
+    elif any(f.code.startswith("compensation") for f in case.findings):
+        reasons.append("offers compensation")
+    if case.playbook_hold:
+        reasons.append(f"the playbook holds this situation ({case.playbook_hold})")
+    flagged = sorted({f.code for f in case.findings if f.severity in ("warning", "violation")})
+    if flagged:
+        reasons.append("the checker flagged: " + ", ".join(flagged))
+    if case.role == "agent" and case.posted_replies < NEW_AGENT_REPLIES:
+        reasons.append("new agent")
+    return reasons
+
+
+def approval_case(
     *,
     session: Session,
     conversation: Conversation,
@@ -51,48 +84,33 @@ def approval_reasons(
     findings: list[Finding],
     author: User,
     role: str,
-) -> list[str]:
-    """Why this reply must be approved before posting (empty: it may go straight out)."""
-    reasons: list[str] = []
+) -> ApprovalCase:
+    """Gather the case for ``approval_reasons`` from the inbox (reads only; no draft, no network)."""
+    posted = 0
+    if role == "agent":
+        posted = (
+            session.scalar(
+                select(func.count())
+                .select_from(Reply)
+                .where(Reply.author_id == author.id, Reply.status == "posted")
+            )
+            or 0
+        )
     try:
         ctx = reply_context(session=session, conversation_id=conversation.id)
     except DraftError:
-        ctx = None
-    if ctx is not None:
-        message: Message = ctx.message
-        negative = (message.rating is not None and message.rating <= 2) or message.sentiment == "negative"
-        if negative and message.kind == "review":
-            reasons.append("answers a negative review")
-        lowered = text.lower()
-        for rule in ctx.playbook.compensation:
-            if any(offer and offer.lower() in lowered for offer in rule.offer.values()):
-                reasons.append(f"offers compensation ({rule.id})")
-                break
-    if ctx is not None:
-        try:
-            drafted = draft_for_conversation(session=session, conversation_id=conversation.id, role=role)
-        except DraftError:
-            drafted = None
-        if drafted is not None and (drafted.needs_approval or drafted.escalate):
-            reasons.append(
-                f"the playbook holds this situation ({drafted.approval_reason or drafted.situation})"
-            )
-    if any(f.code.startswith("compensation") for f in findings) and not any(
-        "compensation" in r for r in reasons
-    ):
-        reasons.append("offers compensation")
-    flagged = [f for f in findings if f.severity in ("warning", "violation")]
-    if flagged:
-        reasons.append("the checker flagged: " + ", ".join(sorted({f.code for f in flagged})))
-    if role == "agent":
-        posted = session.scalar(
-            select(func.count())
-            .select_from(Reply)
-            .where(Reply.author_id == author.id, Reply.status == "posted")
-        )
-        if (posted or 0) < NEW_AGENT_REPLIES:
-            reasons.append("new agent")
-    return reasons
+        return ApprovalCase(role=role, findings=tuple(findings), posted_replies=posted)
+    message: Message = ctx.message
+    negative = (message.rating is not None and message.rating <= 2) or message.sentiment == "negative"
+    lowered = text.lower()
+    offers = tuple(
+        rule.id for rule in ctx.playbook.compensation
+        if any(offer and offer.lower() in lowered for offer in rule.offer.values())
+    )  # fmt: skip
+    return ApprovalCase(
+        role=role, negative_review=negative and message.kind == "review", playbook_hold=playbook_hold(ctx),
+        offers=offers, findings=tuple(findings), posted_replies=posted,
+    )  # fmt: skip
 
 
 def submit_reply(
@@ -129,7 +147,9 @@ def submit_reply(
     except DraftError:
         findings = []
     reasons = approval_reasons(
-        session=session, conversation=conversation, text=text, findings=findings, author=author, role=role
+        approval_case(
+            session=session, conversation=conversation, text=text, findings=findings, author=author, role=role
+        )
     )
     in_reply_to = session.scalar(
         select(Message.id)

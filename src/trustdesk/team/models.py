@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from trustdesk.roles import ROLES
 from trustdesk.store.base import Base, BigId, CreatedAtMixin, JSONType, UTCDateTime, utcnow
 
-ROLES: tuple[str, ...] = ("admin", "lead", "agent", "viewer")
 _ROLE_CHECK = f"role IN ({', '.join(repr(r) for r in ROLES)})"
 
 

@@ -8,7 +8,7 @@ is refused, and the authorisation matrix test fails until it is declared.
 
 from __future__ import annotations
 
-ROLE_RANK: dict[str, int] = {"viewer": 0, "agent": 1, "lead": 2, "admin": 3}
+from trustdesk.roles import ROLE_RANK
 
 PUBLIC = "public"
 """No sign-in needed (sign-in page, health check, static files)."""

@@ -40,7 +40,7 @@ def create_app(
         version="0.1.0",
         summary="Every public comment and review of a brand in one inbox.",
         openapi_url=f"/api/{API_VERSION}/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # the desk serves /api/docs from its own static files (web.app)
         redoc_url=None,
     )
     app.state.engine = engine or get_engine()

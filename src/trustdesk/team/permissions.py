@@ -77,7 +77,6 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("GET", "/favicon.ico"): PUBLIC,
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("GET", "/api/docs"): PUBLIC,
-    ("GET", "/docs/oauth2-redirect"): PUBLIC,
     # JSON API (trustdesk.api), token auth; webhooks authenticate by HMAC signature instead of a user
     ("GET", "/api/v1/conversations"): "inbox.read",
     ("GET", "/api/v1/conversations/{conversation_id}"): "inbox.read",

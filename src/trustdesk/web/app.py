@@ -146,6 +146,11 @@ def create_desk_app(engine: Engine | None = None, settings: Settings | None = No
         # five wrong passwords from anyone locked everyone out. Only the listed proxies are believed.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs(request: Request) -> Response:
+        """Swagger UI for /api/v1, from the package's own files (the CDN one was blocked by the CSP)."""
+        return app.state.web.templates.TemplateResponse(request, "api_docs.html", {})
+
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
         return RedirectResponse("/static/favicon.svg", status_code=301)

@@ -175,7 +175,15 @@ def test_api_healthz_ready_only_when_migrated(client: TestClient, tmp_path: Any)
 def test_api_openapi_and_docs_are_served(client: TestClient) -> None:
     spec = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/conversations" in spec["paths"] and "/api/v1/webhooks/{channel_name}" in spec["paths"]
-    assert client.get("/api/docs").status_code == 200
+    # the docs page is the desk's (its static files): see tests/e2e/test_api_docs.py
+    from trustdesk.settings import Settings
+    from trustdesk.web.app import create_desk_app
+
+    desk = create_desk_app(client.app.state.engine, Settings(secret_key="docs-test-secret-key", env="test"))
+    with TestClient(desk) as browser:
+        page = browser.get("/api/docs")
+        assert page.status_code == 200 and "/static/swagger/init.js" in page.text and "cdn" not in page.text
+        assert browser.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
 
 
 def test_api_brand_fixture_isolated(session: Session) -> None:

@@ -22,11 +22,11 @@ import numpy as np
 from trustdesk.knowledge.lexical import Lexical
 from trustdesk.knowledge.schemas import Entry, Match, Problem
 
-LEXICAL_WEIGHT = 0.6
+LEXICAL_WEIGHT = 0.7
 """Weight of the lexical signal (0..1) added to the semantic one."""
 CONTEXT_WEIGHT = 0.7
 """How much the thread's earlier messages count against the newest one (1.0 = as much)."""
-ANSWER_THRESHOLD = 0.38
+ANSWER_THRESHOLD = 0.39
 """Score from which an entry answers the message; below it, nothing in the base answers."""
 MIN_CENTRE = 30
 """Entries the semantic centre is taken over; a smaller base is padded with ``background.txt``."""
@@ -90,7 +90,11 @@ class KnowledgeIndex:
         closest = np.zeros(len(self.entries), dtype=np.int64)
         for row in np.argsort(row_sim):  # ascending: the best row of an entry is written last
             closest[self._owners[row]] = row
-        lexical = self._lexical.scores([(text, 1.0), *((t, context_weight) for t in context)])
+        lexical = self._lexical.scores(text)
+        if context:  # the thread's words add evidence; they never dilute the newest message's
+            lexical = np.maximum(
+                lexical, self._lexical.scores([(text, 1.0), *((t, context_weight) for t in context)])
+            )
         return semantic, lexical, closest
 
     def search(self, text: str, *, thread: Sequence[str] = (), limit: int = 5) -> list[Match]:

@@ -23,7 +23,7 @@ from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from trustdesk.inbox.models import Conversation, Message
-from trustdesk.knowledge.index import LEXICAL_WEIGHT
+from trustdesk.knowledge.index import LEXICAL_WEIGHT, centre
 from trustdesk.knowledge.lexical import Lexical
 from trustdesk.knowledge.models import ArchiveVector
 from trustdesk.respond.schemas import Finding, Playbook
@@ -79,6 +79,7 @@ def _tidy(text: str) -> str:
     text = re.sub(r"\(\s*\)|\[\s*\]", "", text)
     text = re.sub(r"[ \t]+([,.!?;:])", r"\1", text)
     text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
+    text = re.sub(r"[,;:]+(?=[.!?])", "", text)
     text = re.sub(r"^[\s,;:–-]+", "", text)
     text = re.sub(r"[ \t]{2,}", " ", text)
     return "\n".join(line.strip() for line in text.split("\n")).strip()
@@ -110,9 +111,8 @@ class ArchiveIndex:
         """(message id, score) of the nearest past messages to a unit ``query`` vector and its ``text``."""
         if not len(self) or limit <= 0:
             return []
-        semantic = self.vectors @ query.astype(np.float16)
-        semantic = semantic.astype(np.float32)
-        score = semantic - float(semantic.mean()) + LEXICAL_WEIGHT * self.lexical.scores(text)
+        semantic = (self.vectors @ query.astype(np.float16)).astype(np.float32)
+        score = semantic - centre(semantic, query) + LEXICAL_WEIGHT * self.lexical.scores(text)
         top = np.argpartition(-score, min(limit, len(self)) - 1)[:limit]
         top = top[np.argsort(-score[top])]
         return [(int(self.ids[i]), float(score[i])) for i in top]

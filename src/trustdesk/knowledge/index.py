@@ -84,9 +84,7 @@ class KnowledgeIndex:
         np.maximum.at(semantic, self._owners, row_sim)
         # The encoder was tuned for sentiment and intent, not similarity: any two short "Do you ...?" questions
         # score ~0.9. What tells is how much closer an entry is than the base's average entry.
-        pad = max(0, MIN_CENTRE - len(self.entries))
-        centre = np.concatenate([semantic, (_background()[:pad] @ query[0]) if pad else semantic[:0]]).mean()
-        semantic = semantic - centre
+        semantic = semantic - centre(semantic, query[0])
         closest = np.zeros(len(self.entries), dtype=np.int64)
         for row in np.argsort(row_sim):  # ascending: the best row of an entry is written last
             closest[self._owners[row]] = row
@@ -119,6 +117,13 @@ class KnowledgeIndex:
     def answering(self, text: str, *, thread: Sequence[str] = (), limit: int = 3) -> list[Match]:
         """Only the entries that answer ``text`` (score at or above the threshold), best first."""
         return [m for m in self.search(text, thread=thread, limit=limit) if m.answers]
+
+
+def centre(similarities: np.ndarray, query: np.ndarray) -> float:
+    """The mean of ``similarities`` (one per entry), padded to ``MIN_CENTRE`` with the background's."""
+    pad = max(0, MIN_CENTRE - len(similarities))
+    padding = _background()[:pad] @ query if pad else np.zeros(0, dtype=np.float32)
+    return float(np.concatenate([similarities.astype(np.float32), padding]).mean())
 
 
 @cache

@@ -5,26 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
+from tests.cli.test_cli_import import run, shop  # noqa: F401 - the fixture, used by name below
 
-from trustdesk.cli.main import app
 from trustdesk.demo import demo_dir
 
-runner = CliRunner()
 
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
-@pytest.fixture
-def shop(db_url: str) -> str:
-    assert run("brands", "add", "bluebird", "--name", "Bluebird Coffee Co.")[0] == 0
-    return db_url
-
-
-def test_cli_knowledge_import_reports_each_bad_line_and_list_shows_the_rest(shop, tmp_path):
+@pytest.mark.usefixtures("shop")
+def test_cli_knowledge_import_reports_each_bad_line_and_list_shows_the_rest(tmp_path):
     path = tmp_path / "faq.csv"
     path.write_text("title,answer,links\nOpening hours,Mon–Fri 07:00–18:00.,\n,No title,\nLinks,See us.,ftp://x\n",
                     encoding="utf-8")  # fmt: skip
@@ -42,7 +29,8 @@ def test_cli_knowledge_import_reports_each_bad_line_and_list_shows_the_rest(shop
     }
 
 
-def test_cli_knowledge_import_of_nothing_good_fails(shop, tmp_path):
+@pytest.mark.usefixtures("shop")
+def test_cli_knowledge_import_of_nothing_good_fails(tmp_path):
     path = tmp_path / "faq.yaml"
     path.write_text("- title: no answer\n", encoding="utf-8")
     code, _, err = run("knowledge", "import", str(path), "--brand", "bluebird")
@@ -51,7 +39,8 @@ def test_cli_knowledge_import_of_nothing_good_fails(shop, tmp_path):
     assert run("knowledge", "import", str(tmp_path / "faq.txt"), "--brand", "bluebird")[0] == 2
 
 
-def test_cli_knowledge_search_in_the_database_and_in_a_file(shop):
+@pytest.mark.usefixtures("shop")
+def test_cli_knowledge_search_in_the_database_and_in_a_file():
     assert run("knowledge", "import", str(demo_dir() / "knowledge.md"), "--brand", "bluebird")[0] == 0
     code, out, _ = run("knowledge", "search", "Do you deliver beans to Ireland?", "--brand", "bluebird", "--json",
                        "--limit", "2")  # fmt: skip

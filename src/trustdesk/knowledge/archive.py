@@ -17,13 +17,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from threading import Lock
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from trustdesk.inbox.models import Conversation, Message
-from trustdesk.knowledge.index import LEXICAL_WEIGHT, centre
+from trustdesk.knowledge.index import LEXICAL_WEIGHT, centre, embed_one
 from trustdesk.knowledge.lexical import Lexical
 from trustdesk.knowledge.models import ArchiveVector
 from trustdesk.respond.schemas import Finding, Playbook
@@ -86,11 +87,12 @@ def _tidy(text: str) -> str:
 
 
 class ArchiveIndex:
-    """One brand's archive vectors (float16, unit length) and the lexical index of the answered messages."""
+    """One brand's archive vectors (unit length) and the lexical index of the answered messages."""
 
     def __init__(self) -> None:
         self.ids = np.zeros(0, dtype=np.int64)
-        self.vectors = np.zeros((0, 0), dtype=np.float16)
+        # float16 in the database, float32 here: numpy has no fast float16 product (33,000 rows: 80 ms vs 2 ms)
+        self.vectors = np.zeros((0, 0), dtype=np.float32)
         self.lexical = Lexical()
         self.state: tuple[int, int, object] = (0, 0, None)
         """(rows, newest message id, newest write) of the archive_vectors rows this index holds."""
@@ -102,7 +104,7 @@ class ArchiveIndex:
         """Append rows (ids ascending, after the ones held)."""
         if not len(ids):
             return
-        block = np.asarray(vectors, dtype=np.float16)
+        block = np.asarray(vectors, dtype=np.float32)
         self.vectors = block if not len(self) else np.vstack([self.vectors, block])
         self.ids = np.concatenate([self.ids, np.asarray(ids, dtype=np.int64)])
         self.lexical.add(texts)
@@ -111,7 +113,7 @@ class ArchiveIndex:
         """(message id, score) of the nearest past messages to a unit ``query`` vector and its ``text``."""
         if not len(self) or limit <= 0:
             return []
-        semantic = (self.vectors @ query.astype(np.float16)).astype(np.float32)
+        semantic = self.vectors @ query.astype(np.float32)
         score = semantic - centre(semantic, query) + LEXICAL_WEIGHT * self.lexical.scores(text)
         top = np.argpartition(-score, min(limit, len(self)) - 1)[:limit]
         top = top[np.argsort(-score[top])]
@@ -210,7 +212,7 @@ def embed_pending(*, session: Session, brand_id: int | None = None, limit: int =
     replies = session.execute(query).all()
     if not replies:
         return 0
-    answered = {r.id: _answered(session, r.parent_id, r.conversation_id, r.created_at) for r in replies}
+    answered = _answered_messages(session, replies)
     texts = {rid: _text(m.title, m.text) for rid, m in answered.items() if m is not None and m.text.strip()}
     vectors: dict[int, bytes] = {}
     ids = list(texts)
@@ -218,11 +220,17 @@ def embed_pending(*, session: Session, brand_id: int | None = None, limit: int =
         chunk = ids[start : start + EMBED_BATCH]
         for rid, row in zip(chunk, embed([texts[i] for i in chunk]), strict=True):
             vectors[rid] = row.astype(np.float16).tobytes()
+    stale = {
+        v.message_id: v
+        for v in session.scalars(
+            select(ArchiveVector).where(ArchiveVector.message_id.in_([r.id for r in replies]))
+        )
+    }
     for r in replies:
-        row = session.get(ArchiveVector, r.id)
-        source = answered[r.id]
+        source = answered.get(r.id)
         values = {"brand_id": r.brand_id, "answered_id": source.id if source else None, "model": model,
                   "vector": vectors.get(r.id), "created_at": utcnow()}  # fmt: skip
+        row = stale.get(r.id)
         if row is None:
             session.add(ArchiveVector(message_id=r.id, **values))
         else:
@@ -232,24 +240,34 @@ def embed_pending(*, session: Session, brand_id: int | None = None, limit: int =
     return len(replies)
 
 
-def _answered(
-    session: Session, parent_id: int | None, conversation_id: int, before: object
-) -> Message | None:
-    """The customer message a reply answered: its parent if inbound, else the conversation's last one before it."""
-    if parent_id is not None:
-        parent = session.get(Message, parent_id)
-        if parent is not None and parent.direction == "inbound":
-            return parent
-    return session.scalars(
-        select(Message)
-        .where(
-            Message.conversation_id == conversation_id,
-            Message.direction == "inbound",
-            Message.created_at <= before,
+def _answered_messages(session: Session, replies: Sequence[Any]) -> dict[int, Message | None]:
+    """Reply id -> the customer message it answered: its parent if inbound, else the conversation's last
+    inbound message before it (two queries for the whole batch)."""
+    wanted = [r.parent_id for r in replies if r.parent_id is not None]
+    parents = {
+        m.id: m
+        for m in session.scalars(
+            select(Message).where(Message.id.in_(wanted), Message.direction == "inbound")
         )
-        .order_by(Message.created_at.desc(), Message.id.desc())
-        .limit(1)
-    ).first()
+    }
+    orphans = [r for r in replies if r.parent_id not in parents]
+    inbound: dict[int, list[Message]] = {}
+    if orphans:
+        conversations = {r.conversation_id for r in orphans}
+        for m in session.scalars(
+            select(Message)
+            .where(Message.conversation_id.in_(conversations), Message.direction == "inbound")
+            .order_by(Message.created_at, Message.id)
+        ):
+            inbound.setdefault(m.conversation_id, []).append(m)
+    out: dict[int, Message | None] = {}
+    for r in replies:
+        if r.parent_id in parents:
+            out[r.id] = parents[r.parent_id]
+            continue
+        earlier = [m for m in inbound.get(r.conversation_id, []) if m.created_at <= r.created_at]
+        out[r.id] = earlier[-1] if earlier else None
+    return out
 
 
 def embed_all_pending(*, engine: Engine, batch: int = 2_000) -> int:
@@ -280,12 +298,11 @@ def suggestions(
 ) -> list[ArchiveSuggestion]:
     """Up to ``limit`` of the brand's posted replies to messages like ``text``, de-identified and checked."""
     from trustdesk.respond.checker import check_reply, requires_lead
-    from trustdesk.understand import embed
 
     index = archive_index(session=session, brand_id=brand_id)
     if not len(index) or not text.strip():
         return []
-    hits = [(i, s) for i, s in index.search(embed([text])[0], text, limit=limit * 4) if s >= MIN_SCORE]
+    hits = [(i, s) for i, s in index.search(embed_one(text), text, limit=limit * 3) if s >= MIN_SCORE]
     if not hits:
         return []
     answered = aliased(Message)

@@ -14,7 +14,7 @@ score = semantic + ``LEXICAL_WEIGHT`` x lexical. Earlier messages of the thread 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -73,11 +73,8 @@ class KnowledgeIndex:
         self, text: str, *, thread: Sequence[str] = (), context_weight: float = CONTEXT_WEIGHT
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(semantic, lexical, closest question row) per entry: the parts ``search`` combines."""
-        from trustdesk.understand import embed
-
         context = [t for t in thread if t and t.strip()][-4:]
-        queries = [text, " ".join([*context, text])] if context else [text]
-        query = embed(queries)
+        query = np.stack([embed_one(text), *([embed_one(" ".join([*context, text]))] if context else [])])
         sims = query @ self._vectors.T  # (queries, question rows)
         row_sim = sims[0] if not context else np.maximum(sims[0], context_weight * sims[1])
         semantic = np.full(len(self.entries), -1.0, dtype=np.float32)
@@ -117,6 +114,16 @@ class KnowledgeIndex:
     def answering(self, text: str, *, thread: Sequence[str] = (), limit: int = 3) -> list[Match]:
         """Only the entries that answer ``text`` (score at or above the threshold), best first."""
         return [m for m in self.search(text, thread=thread, limit=limit) if m.answers]
+
+
+@lru_cache(maxsize=256)
+def embed_one(text: str) -> np.ndarray:
+    """The unit embedding of one text, cached: a draft asks for the same message's knowledge and archive."""
+    from trustdesk.understand import embed
+
+    vector = embed([text])[0]
+    vector.setflags(write=False)
+    return vector
 
 
 def centre(similarities: np.ndarray, query: np.ndarray) -> float:

@@ -65,6 +65,7 @@ class Lexical:
         self._lengths: list[float] = []
         self._matrix: sparse.csc_matrix | None = None
         self._df: np.ndarray = np.zeros(0)
+        self._norm: np.ndarray = np.zeros(0, dtype=np.float32)
         self.add(documents)
 
     def __len__(self) -> int:
@@ -97,6 +98,8 @@ class Lexical:
             shape = (len(self._lengths), max(len(self._vocab), 1))
             self._matrix = sparse.csc_matrix((vals, (rows, cols)), shape=shape)
             self._df = np.diff(self._matrix.indptr)
+            lengths = np.asarray(self._lengths, dtype=np.float32)
+            self._norm = K1 * (1 - B + B * lengths / max(float(lengths.mean()), 1e-9))
         return self._matrix
 
     def scores(self, query: str | Sequence[tuple[str, float]]) -> np.ndarray:
@@ -114,8 +117,7 @@ class Lexical:
         if n == 0 or not weights:
             return out
         matrix = self._compiled()
-        lengths = np.asarray(self._lengths, dtype=np.float32)
-        norm = K1 * (1 - B + B * lengths / max(float(lengths.mean()), 1e-9))
+        norm = self._norm
         total = 0.0
         for term, weight in weights.items():
             index = self._vocab.get(term)

@@ -85,3 +85,21 @@ def test_knowledge_page_is_not_for_agents_nor_another_brand(as_role, desk: Desk,
     assert outsider.post("/settings/knowledge", data={**FORM, "brand": str(desk.brand_id), "csrf_token": other_csrf}
                          ).status_code == 404  # fmt: skip
     assert [r.title for r in _entries(engine)] == ["Do you ship to Ireland?"]
+
+
+def test_knowledge_page_escapes_hostile_entries(as_role, desk: Desk, engine: Engine) -> None:
+    payload = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    client, csrf = as_role("lead")
+    hostile = {**FORM, "title": f"Hours {payload}", "answer": f"Open {payload}", "tags": payload,
+               "questions": payload, "links": "https://ok.example/a\njavascript:alert(3)"}  # fmt: skip
+    bad = client.post(
+        "/settings/knowledge", data={**hostile, "brand": str(desk.brand_id), "csrf_token": csrf}
+    )
+    assert bad.status_code == 400 and "http(s) link" in bad.text and payload not in bad.text
+    hostile["links"] = "https://ok.example/a"
+    client.post("/settings/knowledge", data={**hostile, "brand": str(desk.brand_id), "csrf_token": csrf})
+    [row] = _entries(engine)
+    for url in (f"/settings/knowledge?brand={desk.brand_id}", f"/settings/knowledge/{row.id}",
+                f"/settings/knowledge?brand={desk.brand_id}&q=hours+{payload}"):  # fmt: skip
+        page = client.get(url)
+        assert page.status_code == 200 and payload not in page.text and "&lt;script&gt;" in page.text

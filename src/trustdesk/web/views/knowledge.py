@@ -6,6 +6,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from trustdesk.api.params import IdPath
 from trustdesk.inbox.models import Brand
 from trustdesk.knowledge import service
 from trustdesk.knowledge.formats import FORMATS, MAX_BYTES, read_bytes
@@ -15,17 +16,15 @@ from trustdesk.knowledge.schemas import KINDS, KnowledgeError
 from trustdesk.team.access import NotVisible, Viewer
 from trustdesk.web.deps import CurrentViewer, DbSession
 from trustdesk.web.views._common import render, see_other
+from trustdesk.web.views.settings import _brand as settings_brand
 
 router = APIRouter()
 PERMISSION = "knowledge.manage"
 
 
 def _brand(session: Session, viewer: Viewer, brand_id: str | None) -> Brand:
-    allowed = viewer.brands_with(PERMISSION)
-    chosen = int(brand_id) if brand_id and brand_id.isdigit() else (allowed[0] if allowed else None)
-    if chosen is None or chosen not in allowed:
-        raise NotVisible("no such brand")
-    return session.get_one(Brand, chosen)
+    # the settings pages' brand choice (a checked id, else the viewer's first brand with the permission)
+    return settings_brand(session, viewer, PERMISSION, brand_id)
 
 
 def _page(
@@ -101,7 +100,7 @@ def _entry(session: Session, viewer: Viewer, entry_id: int) -> tuple[Brand, dict
 
 
 @router.get("/settings/knowledge/{entry_id}")
-def edit_entry(request: Request, session: DbSession, viewer: CurrentViewer, entry_id: int) -> Response:
+def edit_entry(request: Request, session: DbSession, viewer: CurrentViewer, entry_id: IdPath) -> Response:
     """The edit form of one entry."""
     brand, form, entry_id = _entry(session, viewer, entry_id)
     return render(request, "settings/knowledge_entry.html", viewer=viewer, session=session, nav="knowledge",
@@ -109,7 +108,9 @@ def edit_entry(request: Request, session: DbSession, viewer: CurrentViewer, entr
 
 
 @router.post("/settings/knowledge/{entry_id}")
-async def save_entry(request: Request, session: DbSession, viewer: CurrentViewer, entry_id: int) -> Response:
+async def save_entry(
+    request: Request, session: DbSession, viewer: CurrentViewer, entry_id: IdPath
+) -> Response:
     """Save an edited entry (audited with the fields that changed)."""
     brand, _, entry_id = _entry(session, viewer, entry_id)
     form = await _form(request)
@@ -128,7 +129,7 @@ async def save_entry(request: Request, session: DbSession, viewer: CurrentViewer
 
 
 @router.post("/settings/knowledge/{entry_id}/delete")
-def remove_entry(request: Request, session: DbSession, viewer: CurrentViewer, entry_id: int) -> Response:
+def remove_entry(request: Request, session: DbSession, viewer: CurrentViewer, entry_id: IdPath) -> Response:
     """Delete an entry (the audit event keeps its content)."""
     brand, _, entry_id = _entry(session, viewer, entry_id)
     service.delete_entry(session=session, brand_id=brand.id, entry_id=entry_id, actor_id=viewer.id)

@@ -40,7 +40,7 @@ def test_index_tune_half_meets_the_targets_it_was_chosen_on(bluebird):
 
 
 def test_index_held_out_half_top1_and_false_answers(bluebird):
-    # measured 0.86 top-1 and 1 of 20 unanswerable messages answered ("Do you sell gift cards?" -> decaf):
+    # measured 0.84 top-1 and 1 of 20 unanswerable messages answered ("Do you sell gift cards?" -> decaf):
     # short of the 0.9 target, reported as such; this guards against it getting worse
     top1, false, answerable = _score(bluebird, "test")
     assert answerable >= 50 and top1 >= 0.84 and false <= 1

@@ -25,7 +25,8 @@ answer is written as "title (url)" and its link kept.
 
 CSV (``.csv``) — a header row, then one entry per row: ``title`` and ``answer`` (English) are needed;
 ``slug``, ``questions``, ``answer_xx`` (other languages), ``links``, ``tags``, ``intents`` and ``kind`` are
-optional; list cells are ``|``-separated.
+optional; list cells are ``|``-separated. The simple keyword files of ``trustdesk draft --knowledge``
+(``id, answer, keywords`` (``;``-separated), ``link``, ``language``) read too, in CSV and YAML.
 
 YAML (``.yaml``/``.yml``) — a list of entries (or ``entries:`` holding one) with the fields of
 ``knowledge.schemas.Entry``; ``answer: "..."`` is short for ``answers: {en: ...}``.
@@ -57,7 +58,22 @@ MAX_BYTES = 5_000_000
 _MD_LINK = re.compile(r"\[([^\]\n]{0,300})\]\(([^)\s]{1,2000})\)")
 _URL = re.compile(r"https?://[^\s<>\"'|,)]+", re.I)
 _META = re.compile(r"(slug|also asked|questions|tags|intents|kind|links)\s*:\s*(.*)", re.I)
-_CSV_COLUMNS = frozenset({"slug", "title", "questions", "answer", "links", "tags", "intents", "kind"})
+_CSV_COLUMNS = frozenset(
+    {
+        "slug",
+        "title",
+        "questions",
+        "answer",
+        "links",
+        "tags",
+        "intents",
+        "kind",
+        "id",
+        "keywords",
+        "link",
+        "language",
+    }
+)  # the last four: simple keyword files
 
 
 def format_of(path: Path) -> str:
@@ -258,7 +274,8 @@ def read_csv(text: str) -> Parsed:
     for h, ok in zip(header, known, strict=True):
         if not ok:
             problems.append(Problem(1, f"unknown column {h[:40]!r} ignored"))
-    if "title" not in header or not any(h == "answer" or h.startswith("answer_") for h in header):
+    named = "title" in header or "id" in header
+    if not named or not any(h == "answer" or h.startswith("answer_") for h in header):
         problems.append(Problem(1, "the header needs a 'title' and an 'answer' (or 'answer_xx') column"))
         return Parsed([], problems)
     start = 2
@@ -289,9 +306,13 @@ def read_csv(text: str) -> Parsed:
             "intents": _split(cells.get("intents", ""), "|"),
             "links": _links_in(cells.get("links", "").replace("|", " "), line, problems),
         }
-        for key in ("slug", "kind"):
+        for key in ("slug", "kind", "id", "keywords", "link", "language"):
             if cells.get(key):
                 fields[key] = cells[key]
+        if not fields["title"] and fields.get("id"):
+            del fields["title"]  # the id names it instead
+        if "language" in fields and "en" in answers and len(answers) == 1:
+            fields["answers"] = {fields.pop("language"): answers["en"]}
         entry = _validated(line, fields, problems)
         if entry:
             entries.append((line, entry))

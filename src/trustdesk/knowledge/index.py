@@ -22,11 +22,11 @@ import numpy as np
 from trustdesk.knowledge.lexical import Lexical
 from trustdesk.knowledge.schemas import Entry, Match, Problem
 
-LEXICAL_WEIGHT = 0.7
+LEXICAL_WEIGHT = 1.0
 """Weight of the lexical signal (0..1) added to the semantic one."""
 CONTEXT_WEIGHT = 0.7
 """How much the thread's earlier messages count against the newest one (1.0 = as much)."""
-ANSWER_THRESHOLD = 0.39
+ANSWER_THRESHOLD = 0.45
 """Score from which an entry answers the message; below it, nothing in the base answers."""
 MIN_CENTRE = 30
 """Entries the semantic centre is taken over; a smaller base is padded with ``background.txt``."""

@@ -21,6 +21,9 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 K1 = 1.2
 B = 0.75
+MIN_DOCUMENTS = 30
+"""idf is taken as if there were at least this many documents: in a one-entry base every word it holds
+is in all documents, and plain BM25 gives those words (the ones that match) almost no weight."""
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.U)
 # Spanish, French and German function words: the demo and the shared data hold messages in each
 _OTHER_STOP = frozenset(
@@ -31,6 +34,9 @@ _OTHER_STOP = frozenset(
         est pas je vous il elle nous une pour dans ce qui sur au avec mais ou bonjour merci der die das und
         ist nicht ich sie ein eine zu mit auf für den dem von bitte danke hallo""",
     )
+)
+_NEGATED = frozenset(
+    {"can", "don", "doesn", "didn", "won", "isn", "aren", "wasn", "haven", "hasn", "couldn", "wouldn"}
 )
 STOP = ENGLISH_STOP_WORDS | _OTHER_STOP | {"hi", "hey", "hello", "thanks", "thank", "pls", "please", "just"}
 
@@ -45,8 +51,8 @@ def terms(text: str) -> list[str]:
     out = []
     for raw in _WORD.findall(text.lower()):
         word = raw.replace("’", "'").removesuffix("'s")
-        if word in STOP or len(word) < 2:
-            continue
+        if word in STOP or len(word) < 2 or ("'" in word and word.split("'")[0] in STOP | _NEGATED):
+            continue  # "can't", "I'm", "we're", "don't": grammar, not topic
         word = _fold(word)
         if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
             word = word[:-1]
@@ -122,7 +128,7 @@ class Lexical:
         for term, weight in weights.items():
             index = self._vocab.get(term)
             df = int(self._df[index]) if index is not None else 0
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            idf = math.log(1 + (max(n, MIN_DOCUMENTS) - df + 0.5) / (df + 0.5))
             total += weight * idf
             if index is None or df == 0:
                 continue  # a term no document holds still counts in the total: it is not covered

@@ -48,6 +48,24 @@ def _strings(value: object) -> object:
     return value
 
 
+def _keyword_fields(data: dict[str, object]) -> None:
+    """Accept the simple keyword files ``trustdesk draft --knowledge`` first read: ``id``, ``keywords``
+    (phrases that show a message asks it: they become questions), ``link``, ``language``."""
+    ident = data.get("id")
+    if "slug" not in data and isinstance(ident, str | int) and not isinstance(ident, bool):
+        del data["id"]  # a file's name for the entry (a stored entry's row id comes with its slug)
+        data.setdefault("title", str(ident).replace("-", " ").strip().capitalize() or "Entry")
+        data["slug"] = slugify(str(ident))
+    keywords = data.pop("keywords", None)
+    if keywords:
+        listed = keywords.split(";") if isinstance(keywords, str) else keywords
+        extra = _strings(listed)
+        data["questions"] = [*(_strings(data.get("questions")) or []), *extra]  # type: ignore[misc]
+    link = data.pop("link", None)
+    if isinstance(link, str) and link.strip():
+        data["links"] = [*(data.get("links") or []), link.strip()]  # type: ignore[misc]
+
+
 class Link(BaseModel):
     """A help link an answer may give: http(s) only (it is shown in the desk and posted in replies)."""
 
@@ -90,11 +108,12 @@ class Entry(BaseModel):
         # ``answer: "..."`` is the English answer; a missing slug comes from the title
         if isinstance(data, dict):
             data = dict(data)
+            _keyword_fields(data)
             if "answer" in data:
                 answer = data.pop("answer")
                 if "answers" in data:
                     raise ValueError("give either answer or answers, not both")
-                data["answers"] = {"en": answer}
+                data["answers"] = {str(data.pop("language", None) or "en"): answer}
             if not data.get("slug") and isinstance(data.get("title"), str):
                 data["slug"] = slugify(data["title"])
             if isinstance(data.get("links"), list):

@@ -1,7 +1,7 @@
 """Knowledge base entries per brand, and the stored embeddings of the brand's reply archive
 
 Revision ID: 0005
-Revises: 0004
+Revises: 0010
 Create Date: 2026-12-05 07:35:32.902549
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import trustdesk.store.base
 
 revision: str = "0005"
-down_revision: str | None = "0004"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -314,7 +314,7 @@ def suggestions(
     limit: int = 3,
 ) -> list[ArchiveSuggestion]:
     """Up to ``limit`` of the brand's posted replies to messages like ``text``, de-identified and checked."""
-    from trustdesk.respond.checker import check_reply, requires_lead
+    from trustdesk.respond.checker import check_extracted, requires_lead
 
     index = archive_index(session=session, brand_id=brand_id)
     if not len(index) or not text.strip():
@@ -340,6 +340,7 @@ def suggestions(
     }
     out: list[ArchiveSuggestion] = []
     seen: set[str] = set()
+    prepared: tuple[str, Any, str | None] | None = None  # the message read once for every candidate
     for message_id, score in hits:
         row = rows.get(message_id)
         if row is None or row.conversation_id == exclude_conversation_id:
@@ -348,8 +349,12 @@ def suggestions(
                            playbook=playbook)  # fmt: skip
         if len(reply) < 15 or reply.lower() in seen:
             continue
-        findings = check_reply(message=text, reply=reply, playbook=playbook, channel=channel, analysis=analysis,
-                               role=role, rating=rating)  # fmt: skip
+        if prepared is None:
+            prepared = _prepared(text, playbook, analysis, rating)
+        message, extraction, situation = prepared
+        findings = check_extracted(message=message, extraction=extraction, reply=reply, playbook=playbook,
+                                   channel=channel, analysis=analysis, recent_replies=(), role=role,
+                                   situation=situation, rating=rating)  # fmt: skip
         if requires_lead(findings):
             continue
         seen.add(reply.lower())
@@ -357,3 +362,21 @@ def suggestions(
         if len(out) >= limit:
             break
     return out
+
+
+def _prepared(
+    text: str, playbook: Playbook, analysis: Analysis | None, rating: float | None
+) -> tuple[str, Any, str | None]:
+    """The message as ``check_reply`` reads it (cleaned, extracted, its situation), for ``check_extracted``."""
+    from trustdesk.respond.extract import extract
+    from trustdesk.respond.situations import choose_language, resolve_situation
+    from trustdesk.respond.text import clean
+
+    message = clean(text)
+    language = choose_language(analysis, playbook, message)[0] if analysis else "en"
+    extraction = extract(message, playbook, language=language)
+    situation = None
+    if analysis is not None:
+        situation = resolve_situation(analysis=analysis, playbook=playbook, extraction=extraction, text=message,
+                                      rating=rating)[0]  # fmt: skip
+    return message, extraction, situation

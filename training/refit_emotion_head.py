@@ -29,7 +29,6 @@ from trustdesk.understand.labels import TWEET_EMOTIONS
 from trustdesk.understand.registry import MODELS_DIR
 
 GRAPH = MODELS_DIR / "minilm_v1.int8.onnx"
-POOLED = "/Div_output_0"  # the mean-pooled embedding the head reads (name given by the torch export)
 HEAD = "head.weight_Transposed"
 C = 0.1
 TEACHER_WEIGHT = 0.1
@@ -38,27 +37,13 @@ TEACHER_WEIGHT = 0.1
 
 
 @functools.cache
-def _pooled_model() -> accurate.MiniLMModel:
-    """The shipped MiniLM (its tokenizer and batching) with a session that also outputs the pooled embedding."""
-    import onnx
-    import onnxruntime as ort
-
-    graph = onnx.load(str(GRAPH))
-    graph.graph.output.append(onnx.helper.make_tensor_value_info(POOLED, onnx.TensorProto.FLOAT, None))
-    model = accurate.MiniLMModel()
-    model._session = ort.InferenceSession(graph.SerializeToString(), providers=["CPUExecutionProvider"])
-    return model
+def _model() -> accurate.MiniLMModel:
+    return accurate.MiniLMModel()
 
 
 def pooled_embeddings(texts: list[str]) -> np.ndarray:
     """The int8 encoder's pooled embedding of each (cleaned) text, in the batches serving uses."""
-    model = _pooled_model()
-    session = model._session
-    ids = [e.ids for e in model._tok.encode_batch(texts)]
-    out = np.zeros((len(texts), 384), dtype=np.float32)
-    for rows, input_ids, mask in accurate._length_batches(ids):
-        (out[rows],) = session.run([POOLED], {"input_ids": input_ids, "attention_mask": mask})
-    return out
+    return _model().embed(texts)
 
 
 def main() -> None:

@@ -15,6 +15,8 @@ from sqlalchemy import Engine
 from tests.web.conftest import Desk, all_routes, csrf_of, sign_in
 
 from trustdesk.inbox.models import Conversation, Customer, CustomerSuggestion
+from trustdesk.knowledge.schemas import Entry
+from trustdesk.knowledge.service import create_entry
 from trustdesk.publish.models import OutboxItem, Reply
 from trustdesk.publish.outbox import enqueue
 from trustdesk.store.db import unit_of_work
@@ -22,12 +24,12 @@ from trustdesk.team.permissions import PUBLIC, role_allows, route_permission
 from trustdesk.team.tokens import create_token
 
 WHO = ("admin", "lead", "agent", "viewer", "outsider", "anonymous")
-BRAND_OBJECT_PARAMS = {"conversation_id", "reply_id", "item_id", "customer_id", "suggestion_id"}
+BRAND_OBJECT_PARAMS = {"conversation_id", "reply_id", "item_id", "customer_id", "suggestion_id", "entry_id"}
 SIGNATURE_AUTH = ("/api/v1/webhooks/",)  # authenticated by HMAC, not by a user: tested in tests/api
 
 
 def _objects(engine: Engine, desk: Desk) -> dict[str, Any]:
-    """A pending reply and a manual outbox item on the first brand, for the routes that take them."""
+    """A pending reply, a manual outbox item and a knowledge entry on the first brand, for the routes that take them."""
     conv = desk.conversations["angry"]
     with unit_of_work(engine) as s:
         pending = Reply(brand_id=desk.brand_id, conversation_id=conv, text="Hi Rob", status="pending")
@@ -44,6 +46,9 @@ def _objects(engine: Engine, desk: Desk) -> dict[str, Any]:
                                         reason="same name", status="open")  # fmt: skip
         s.add(suggestion)
         s.flush()
+        # its delete route runs after its GET and save routes: the app declares them in that order
+        entry = create_entry(session=s, brand_id=desk.brand_id, actor_id=None,
+                             entry=Entry(title="Opening hours", answer="Mon–Fri 07:00–18:00."))  # fmt: skip
         return {
             "customer_id": namesake.id,
             "suggestion_id": suggestion.id,
@@ -51,6 +56,7 @@ def _objects(engine: Engine, desk: Desk) -> dict[str, Any]:
             "conversation_id": conv,
             "reply_id": pending.id,
             "item_id": item.id,
+            "entry_id": entry.id,
             "user_id": desk.users["agent"],
             "channel_name": "google-canal-street",
         }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from trustdesk.cli import collect, db, respond, team, understand, web, worker
+from trustdesk.cli import collect, db, knowledge, respond, team, understand, web, worker
 
 app = typer.Typer(
     name="trustdesk",
@@ -13,7 +13,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for _module in (db, collect, understand, respond, team, web, worker):
+for _module in (db, collect, understand, respond, knowledge, team, web, worker):
     _module.register(app)
 
 if __name__ == "__main__":  # pragma: no cover

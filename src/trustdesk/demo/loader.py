@@ -123,8 +123,24 @@ def load_demo(engine: Engine, *, now: datetime | None = None, analyze: bool = Tr
         engine=engine, channel_name=default_channel, records=records, source="demo", format="jsonl"
     )
     _confirm_known_customers(engine, set(spec.get("confirmed_customers", [])))
+    load_demo_knowledge(engine, slug=spec["slug"])
     if analyze:
         from trustdesk.worker.analysis import analyze_all_pending
 
         analyze_all_pending(engine=engine)
     return DemoSummary(True, report.new, report.rejected, users, spec["demo_password"])
+
+
+def load_demo_knowledge(engine: Engine, *, slug: str = "bluebird") -> None:
+    """Import the demo knowledge base (``knowledge.md``) and index the demo's posted replies."""
+    from trustdesk.demo import demo_dir
+    from trustdesk.knowledge.archive import embed_all_pending
+    from trustdesk.knowledge.formats import read_file
+    from trustdesk.knowledge.service import import_parsed
+
+    with unit_of_work(engine) as session:
+        brand = get_brand(session=session, slug=slug)
+        assert brand is not None, "the demo brand is created first"
+        import_parsed(session=session, brand_id=brand.id, parsed=read_file(demo_dir() / "knowledge.md"),
+                      actor_id=None, actor_kind="system", source="demo/knowledge.md")  # fmt: skip
+    embed_all_pending(engine=engine)

@@ -12,12 +12,14 @@ from trustdesk.inbox.models import (
     Message,
     MessageRevision,
 )
+from trustdesk.knowledge.models import ArchiveVector, KnowledgeEntry
 from trustdesk.publish.models import Note, OutboxItem, Reply
 from trustdesk.store.base import Base
 from trustdesk.team.models import ApiToken, AuditEvent, Membership, User, WebSession
 
 __all__ = [
     "ApiToken",
+    "ArchiveVector",
     "AuditEvent",
     "Base",
     "Brand",
@@ -28,6 +30,7 @@ __all__ = [
     "CustomerSuggestion",
     "Identity",
     "ImportRun",
+    "KnowledgeEntry",
     "Membership",
     "Message",
     "MessageRevision",

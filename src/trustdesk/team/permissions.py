@@ -24,6 +24,7 @@ PERMISSIONS: dict[str, str] = {
     "reply.approve": "lead",
     "audit.read": "lead",
     "sla.manage": "lead",
+    "knowledge.manage": "lead",  # the brand's FAQ answers, policies and links
     "playbook.manage": "admin",
     "team.manage": "admin",
 }
@@ -69,6 +70,12 @@ ROUTE_PERMISSIONS: dict[tuple[str, str], str] = {
     ("POST", "/settings/playbook"): "playbook.manage",
     ("GET", "/settings/sla"): "sla.manage",
     ("POST", "/settings/sla"): "sla.manage",
+    ("GET", "/settings/knowledge"): "knowledge.manage",
+    ("POST", "/settings/knowledge"): "knowledge.manage",
+    ("POST", "/settings/knowledge/import"): "knowledge.manage",
+    ("GET", "/settings/knowledge/{entry_id}"): "knowledge.manage",
+    ("POST", "/settings/knowledge/{entry_id}"): "knowledge.manage",
+    ("POST", "/settings/knowledge/{entry_id}/delete"): "knowledge.manage",
     ("GET", "/audit"): "audit.read",
     ("GET", "/settings/tokens"): SIGNED_IN,
     ("POST", "/settings/tokens"): SIGNED_IN,

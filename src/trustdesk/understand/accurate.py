@@ -1,10 +1,13 @@
 """ACCURATE tier ``trustdesk.minilm.v1``: fine-tuned all-MiniLM-L6-v2, int8 ONNX, one head per task.
 
 Served with onnxruntime + tokenizers; texts are sorted by token length and batched so padding stays small.
+The same session also gives the mean-pooled sentence embedding the heads read (``embed``), used for
+retrieval (knowledge base, reply archive).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -17,6 +20,9 @@ from trustdesk.understand.registry import MODELS_DIR, Component, register
 MAX_TOKENS = 128
 BATCH_TOKENS = 2048
 """Tokens per inference batch (rows x padded length): keeps memory flat whatever the lengths."""
+POOLED = "/Div_output_0"
+"""The mean-pooled embedding the heads read (384 floats; name given by the torch export)."""
+EMBEDDING_DIM = 384
 TEXTS_PER_CALL = 2048
 """Texts ``analyze`` hands over at once: sorted by length together, more of them pad less (~+15 %
 throughput over 512). int8 activations are quantised per inference batch, so a text's scores depend on
@@ -53,9 +59,13 @@ class MiniLMModel:
         # memory patterns cache one plan per input shape; with length buckets there are many shapes,
         # and the server budget is 500 MB in all (measured: peak +85 MB instead of +210 MB)
         opts.enable_mem_pattern = False
-        self._session = ort.InferenceSession(
-            str(MODELS_DIR / f"{stem}.int8.onnx"), sess_options=opts, providers=["CPUExecutionProvider"]
-        )
+        # the graph also outputs the pooled embedding: it is computed for the logits anyway, so one session
+        # serves both (the logits stay bit-for-bit the same: checked in tests/understand/test_embed.py)
+        raw = (MODELS_DIR / f"{stem}.int8.onnx").read_bytes()
+        self.fingerprint = f"{self.name}:{hashlib.sha256(raw).hexdigest()[:16]}"
+        """Names this exact graph: stored embeddings made by another one are stale."""
+        graph = with_output(raw, POOLED)
+        self._session = ort.InferenceSession(graph, sess_options=opts, providers=["CPUExecutionProvider"])
         self._n_out = max(h["end"] for h in self.heads)
         self._run_options = ort.RunOptions()
         # hand the run's scratch memory back to the arena's free list at its end (server budget 500 MB)
@@ -73,6 +83,18 @@ class MiniLMModel:
             )
         return out
 
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Mean-pooled sentence embeddings of cleaned texts, one float32 row of ``EMBEDDING_DIM`` per text."""
+        out = np.zeros((len(texts), EMBEDDING_DIM), dtype=np.float32)
+        if not texts:
+            return out
+        ids = [e.ids for e in self._tok.encode_batch(list(texts))]
+        for rows, input_ids, mask in _length_batches(ids):
+            (out[rows],) = self._session.run(
+                [POOLED], {"input_ids": input_ids, "attention_mask": mask}, run_options=self._run_options
+            )
+        return out
+
     def predict(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """Per-head probabilities for cleaned texts."""
         z = self.logits(texts)
@@ -81,6 +103,32 @@ class MiniLMModel:
             part = z[:, h["start"] : h["end"]]
             result[h["name"]] = _softmax(part) if h["kind"] == "softmax" else _sigmoid(part)
         return result
+
+
+def with_output(model: bytes, name: str) -> bytes:
+    """A serialised ONNX model with the float tensor ``name`` added to the graph's outputs.
+
+    Protobuf merges a message given twice, and appends to its repeated fields: appending one more
+    ``ModelProto.graph`` (field 7) holding one ``GraphProto.output`` (field 12) is the whole edit, so serving
+    needs no ``onnx`` package for it.
+    """
+    tensor = _varint(1 << 3) + _varint(1)  # TypeProto.Tensor.elem_type (field 1, varint) = FLOAT
+    value_info = _field(1, name.encode()) + _field(2, _field(1, tensor))  # name; type.tensor_type
+    return model + _field(7, _field(12, value_info))
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        low, n = n & 0x7F, n >> 7
+        out.append(low | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    """A length-delimited protobuf field."""
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
 
 
 def _length_batches(ids: list[list[int]]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, update
 
 from trustdesk.inbox.models import Conversation
+from trustdesk.knowledge.archive import embed_pending
 from trustdesk.publish.outbox import process_due
 from trustdesk.store.base import utcnow
 from trustdesk.store.db import unit_of_work
@@ -19,13 +20,16 @@ TICK_SECONDS = 30.0
 
 
 def tick(engine: Engine) -> dict[str, int]:
-    """One round: post due outbox items, escalate SLA breaches, wake snoozed conversations."""
+    """One round: post due outbox items, escalate SLA breaches, index posted replies, wake snoozed conversations."""
     now = utcnow()
     done: dict[str, int] = {}
     with unit_of_work(engine) as session:
         done["posted"] = process_due(session=session, now=now)
     with unit_of_work(engine) as session:
         done["escalated"] = escalate_breaches(session=session, now=now)
+    with unit_of_work(engine) as session:
+        # the replies posted since the last round become retrievable as archive suggestions
+        done["archived"] = embed_pending(session=session, limit=500)
     with unit_of_work(engine) as session:
         woke = session.execute(
             update(Conversation)

@@ -39,14 +39,19 @@ def current_user(request: Request, session: SessionDep) -> User:
     """The user behind ``Authorization: Bearer td_...``, allowed to call this route (else 401/403)."""
     header = request.headers.get("authorization")
     if not header:
-        raise ApiError("auth.missing_token", "send Authorization: Bearer <API token>", headers=_BEARER)
+        raise ApiError(
+            "auth.missing_token", "send Authorization: Bearer <API token>", status=401, headers=_BEARER
+        )
     scheme, _, value = header.partition(" ")
     user = (
         tokens.authenticate(session=session, plaintext=value.strip()) if scheme.lower() == "bearer" else None
     )
     if user is None:
         raise ApiError(
-            "auth.invalid_token", "the API token is unknown, revoked or malformed", headers=_BEARER
+            "auth.invalid_token",
+            "the API token is unknown, revoked or malformed",
+            status=401,
+            headers=_BEARER,
         )
     access = access_for(session=session, user=user)
     route = request.scope.get("route")

@@ -1,8 +1,8 @@
 """The one place where errors become JSON: ``{"error": {"code": ..., "message": ...}}``.
 
-Domain errors anywhere in trustdesk carry a ``code`` attribute (``inbox.invalid_cursor``); this module
-maps codes to HTTP statuses. Errors without a code are bugs: they answer 500 ``internal.error`` (and
-are logged with their traceback), never a bare "Unknown".
+Every error a caller can act on is a ``trustdesk.errors.DomainError`` with its code and HTTP status;
+this module renders them. Anything else is a bug: it answers 500 ``internal.error`` (and is logged with
+its traceback), never a bare "Unknown".
 """
 
 from __future__ import annotations
@@ -17,23 +17,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-log = logging.getLogger(__name__)
+from trustdesk.errors import DomainError
 
-ERROR_STATUS: dict[str, int] = {
-    "auth.missing_token": 401,
-    "auth.invalid_token": 401,
-    "auth.forbidden": 403,
-    "inbox.invalid_cursor": 400,
-    "inbox.invalid_filter": 400,
-    "inbox.conversation_not_found": 404,
-    "webhook.unknown_channel": 404,
-    "webhook.disabled": 403,
-    "webhook.bad_signature": 401,
-    "webhook.invalid_json": 400,
-    "webhook.too_large": 413,
-    "db.not_migrated": 503,
-}
-"""Error code -> HTTP status. Unlisted codes: ``*.not_found`` -> 404, other ValueErrors -> 400, else 500."""
+log = logging.getLogger(__name__)
 
 _HTTP_CODES = {404: "http.not_found", 405: "http.method_not_allowed", 413: "http.too_large"}
 
@@ -69,15 +55,13 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorBody, "description": _MEANING[s]} for s in (*statuses, 500)}
 
 
-class ApiError(Exception):
+class ApiError(DomainError):
     """An error raised by the API layer itself, with its code, HTTP status and optional headers."""
 
     def __init__(
         self, code: str, message: str, *, status: int | None = None, headers: Mapping[str, str] | None = None
     ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.status = status or ERROR_STATUS.get(code, 400)
+        super().__init__(code, message, status=status)
         self.headers = dict(headers or {})
 
 
@@ -88,13 +72,11 @@ def error_response(
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
 
 
-def status_for(exc: Exception, code: str) -> int:
-    """The HTTP status for a domain error with ``code``."""
-    if code in ERROR_STATUS:
-        return ERROR_STATUS[code]
-    if code.endswith("not_found"):
-        return 404
-    return 400 if isinstance(exc, ValueError | LookupError | PermissionError) else 500
+def domain_response(exc: DomainError) -> JSONResponse:
+    """The JSON answer for a domain error (5xx ones are logged with their traceback)."""
+    if exc.status >= 500:
+        log.error("domain error %s answered %s", exc.code, exc.status, exc_info=exc)
+    return error_response(exc.code, str(exc) or exc.code, exc.status, getattr(exc, "headers", None))
 
 
 def validation_problems(exc: RequestValidationError) -> str:
@@ -113,18 +95,9 @@ def validation_response(exc: RequestValidationError) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on ``app``; call once from the app factory."""
 
-    async def api_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, ApiError)
-        return error_response(exc.code, str(exc), exc.status, exc.headers)
-
-    async def coded_error(request: Request, exc: Exception) -> JSONResponse:
-        code = getattr(exc, "code", None)
-        if not isinstance(code, str):
-            raise exc  # a bug, not a domain error: the 500 handler below answers and logs it
-        status = status_for(exc, code)
-        if status >= 500:
-            log.error("domain error %s answered %s", code, status, exc_info=exc)
-        return error_response(code, str(exc) or code, status)
+    async def domain_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DomainError)
+        return domain_response(exc)
 
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
@@ -139,10 +112,7 @@ def install_error_handlers(app: FastAPI) -> None:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return error_response("internal.error", "something went wrong on our side; it has been logged", 500)
 
-    app.add_exception_handler(ApiError, api_error)
-    # Domain errors subclass these built-ins; the handler checks for a code and re-raises bugs.
-    for base in (ValueError, LookupError, RuntimeError, PermissionError):
-        app.add_exception_handler(base, coded_error)
+    app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Exception, internal_error)

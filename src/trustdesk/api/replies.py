@@ -13,7 +13,7 @@ from trustdesk.api.errors import ApiError, error_responses
 from trustdesk.api.params import IdPath
 from trustdesk.inbox.models import Brand, Conversation
 from trustdesk.respond.checker import check_reply, requires_lead
-from trustdesk.respond.desk import DraftError, check_for_conversation, draft_for_conversation, playbook_for
+from trustdesk.respond.desk import check_for_conversation, draft_for_conversation, playbook_for
 from trustdesk.respond.playbook import PlaybookError, playbook_named
 from trustdesk.respond.schemas import DraftResult, Finding, Playbook
 from trustdesk.store.base import MAX_DB_INT
@@ -72,10 +72,8 @@ def drafts(conversation_id: IdPath, session: SessionDep, access: CurrentAccess) 
     """Ranked drafts answering the newest customer message, with the checker's findings."""
     conv = _conversation(session, access, conversation_id, "reply.write")
     role = access.role_on(conv.brand_id) or "viewer"
-    try:
-        return draft_for_conversation(session=session, conversation_id=conversation_id, role=role)
-    except DraftError as exc:
-        raise ApiError(exc.code, str(exc), status=404 if exc.code.endswith("not_found") else 409) from exc
+    # A DraftError (nothing to answer: 409; gone: 404) is a DomainError the one mapper renders.
+    return draft_for_conversation(session=session, conversation_id=conversation_id, role=role)
 
 
 @router.post("/replies/check", name="api.replies.check")

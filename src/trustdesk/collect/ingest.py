@@ -16,6 +16,7 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from trustdesk.collect.records import ParsedRecord, Rejected
+from trustdesk.errors import DomainError
 from trustdesk.inbox.identity import CustomerResolver
 from trustdesk.inbox.models import Channel, Conversation, Message, MessageRevision
 from trustdesk.inbox.priority import provisional_priority
@@ -65,12 +66,8 @@ class BatchReport:
         }
 
 
-class IngestError(ValueError):
+class IngestError(DomainError, ValueError):
     """A whole import cannot start (unknown channel, unreadable file); code says which."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass

@@ -11,6 +11,7 @@ from trustdesk.collect.formats import parse_generic_object
 from trustdesk.collect.imports import run_import
 from trustdesk.collect.records import ParsedRecord, Rejected
 from trustdesk.demo import load_brand, shifted_messages
+from trustdesk.errors import DomainError
 from trustdesk.inbox.channels import create_brand, create_channel, get_brand
 from trustdesk.inbox.identity import merge_customers
 from trustdesk.inbox.models import Brand, Customer, CustomerSuggestion, Message
@@ -19,10 +20,11 @@ from trustdesk.store.db import unit_of_work
 from trustdesk.team.models import Membership, User
 
 
-class NotADemoDatabase(RuntimeError):
+class NotADemoDatabase(DomainError, RuntimeError):
     """The database holds brands or users that are not the demo's (code ``demo.not_a_demo_database``)."""
 
     code = "demo.not_a_demo_database"
+    status = 409
 
 
 def check_demo_database(engine: Engine) -> None:

@@ -8,17 +8,14 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trustdesk.errors import DomainError
 from trustdesk.inbox.models import CHANNEL_KINDS, Brand, Channel
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 
 
-class ChannelError(ValueError):
+class ChannelError(DomainError, ValueError):
     """A brand or channel cannot be created as asked; ``code`` names the reason."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def create_brand(*, session: Session, slug: str, name: str, timezone: str = "UTC") -> Brand:

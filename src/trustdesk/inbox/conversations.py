@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trustdesk.errors import DomainError
 from trustdesk.inbox.models import Conversation, Message
 from trustdesk.store.base import utcnow
 from trustdesk.team import audit
@@ -22,12 +23,10 @@ from trustdesk.team.access import Access, Forbidden
 EXCERPT_CHARS = 200
 
 
-class ConversationError(ValueError):
+class ConversationError(DomainError, ValueError):
     """A transition that may not happen (codes ``conversation.needs_lead``, ...)."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+    status = 409
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,13 @@ import math
 from datetime import datetime
 from typing import Any
 
+from trustdesk.errors import DomainError
 from trustdesk.store.base import MAX_DB_INT
 
 MAX_CURSOR_CHARS = 512
 
 
-class InvalidCursor(ValueError):
+class InvalidCursor(DomainError, ValueError):
     """A cursor that was not made by this server for this listing (code ``inbox.invalid_cursor``)."""
 
     code = "inbox.invalid_cursor"

@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from trustdesk.collect.records import ParsedRecord
+from trustdesk.errors import DomainError
 from trustdesk.inbox.models import Channel, Conversation, Customer, CustomerSuggestion, Identity, Message
 from trustdesk.store.base import utcnow
 from trustdesk.store.bulk import chunked, insert_returning_ids, one_of
@@ -258,10 +259,11 @@ class CustomerResolver:
         return {(brand, key): [cid] for brand, key, cid, count in rows if key and count <= SUGGEST_AMONG}
 
 
-class MergeError(ValueError):
+class MergeError(DomainError, ValueError):
     """Two customers cannot be merged (code ``inbox.merge_invalid``)."""
 
     code = "inbox.merge_invalid"
+    status = 409
 
 
 def merge_customers(

@@ -16,6 +16,7 @@ from typing import Any, Literal, get_args
 from sqlalchemy import ColumnElement, Select, exists, false, or_, select, tuple_
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from trustdesk.errors import DomainError
 from trustdesk.inbox.cursor import decode_cursor, encode_cursor
 from trustdesk.inbox.models import (
     CONVERSATION_STATUSES,
@@ -36,7 +37,7 @@ Assignee = int | Literal["me", "none"]
 MAX_LIMIT = 200
 
 
-class InvalidFilter(ValueError):
+class InvalidFilter(DomainError, ValueError):
     """A filter or sort value the inbox does not know (code ``inbox.invalid_filter``)."""
 
     code = "inbox.invalid_filter"

@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from trustdesk.errors import DomainError
+
 KINDS: tuple[str, ...] = ("faq", "policy", "link")
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})?")
@@ -18,12 +20,8 @@ MAX_TEXT = 4000
 """Characters of one answer wording: a reply quotes it, so it stays short of any channel's limit x 4."""
 
 
-class KnowledgeError(ValueError):
+class KnowledgeError(DomainError, ValueError):
     """A knowledge-base operation that cannot be done; ``code`` names the reason (``knowledge.*``)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def slugify(text: str) -> str:

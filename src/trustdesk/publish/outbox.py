@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trustdesk.errors import DomainError
 from trustdesk.inbox.models import Channel, Conversation, Message
 from trustdesk.publish.models import OutboxItem, Reply
 from trustdesk.store.base import utcnow
@@ -33,12 +34,10 @@ CONNECTORS: dict[str, Connector] = {}
 """Channel kind -> connector. Empty until platform connectors exist: every channel is manual."""
 
 
-class PostError(RuntimeError):
+class PostError(DomainError, RuntimeError):
     """The outbox cannot post this item (codes ``publish.not_approved``, ``publish.failed``)."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+    status = 409
 
 
 def idempotency_key(reply_id: int) -> str:

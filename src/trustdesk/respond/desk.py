@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trustdesk.errors import DomainError
 from trustdesk.inbox.analysis import stored_analysis
 from trustdesk.inbox.models import Brand, Channel, Conversation, Customer, Message
 from trustdesk.respond.checker import check_reply
@@ -40,12 +41,10 @@ COMPLAINT_INTENTS = frozenset(
 )
 
 
-class DraftError(LookupError):
+class DraftError(DomainError, LookupError):
     """Nothing to draft for (code ``respond.not_found`` or ``respond.nothing_to_answer``)."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+    status = 409
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from trustdesk.errors import DomainError
 from trustdesk.respond.schemas import STEPS, Playbook
 from trustdesk.respond.text import slots
 
@@ -45,7 +46,7 @@ _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 
 
-class PlaybookError(ValueError):
+class PlaybookError(DomainError, ValueError):
     """A playbook that cannot be used; ``errors`` lists (path, message) for every mistake."""
 
     code = "playbook_invalid"

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from trustdesk.errors import DomainError
 from trustdesk.settings import get_settings
 
 T = TypeVar("T")
@@ -40,7 +41,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class NulInText(ValueError):
+class NulInText(DomainError, ValueError):
     """A text value with a NUL character, which PostgreSQL cannot store or compare (code ``request.nul``)."""
 
     code = "request.nul"

@@ -10,15 +10,17 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from trustdesk.errors import DomainError
 from trustdesk.store.db import get_engine, normalise_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-class DatabaseNotMigrated(RuntimeError):
+class DatabaseNotMigrated(DomainError, RuntimeError):
     """The database schema is older than this version of trustdesk (code ``db.not_migrated``)."""
 
     code = "db.not_migrated"
+    status = 503
 
 
 def alembic_config(url: str) -> Config:

@@ -13,22 +13,25 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trustdesk.errors import DomainError
 from trustdesk.inbox.models import Brand
 from trustdesk.roles import rank
 from trustdesk.team.models import Membership, User
 from trustdesk.team.permissions import role_allows
 
 
-class Forbidden(PermissionError):
+class Forbidden(DomainError, PermissionError):
     """The signed-in user may not do this (code ``auth.forbidden``)."""
 
     code = "auth.forbidden"
+    status = 403
 
 
-class NotVisible(LookupError):
+class NotVisible(DomainError, LookupError):
     """The object is on a brand the user cannot see; answered like a missing one (code ``web.not_found``)."""
 
     code = "web.not_found"
+    status = 404
 
 
 @dataclass(frozen=True)

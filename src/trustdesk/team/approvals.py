@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from trustdesk.errors import DomainError
 from trustdesk.inbox.models import Conversation, Message
 from trustdesk.publish.models import Reply
 from trustdesk.publish.outbox import enqueue
@@ -31,12 +32,8 @@ NEW_AGENT_REPLIES = 5
 MAX_REPLY_CHARS = 20_000
 
 
-class ApprovalError(ValueError):
+class ApprovalError(DomainError, ValueError):
     """A reply change that is not allowed (codes ``approval.empty``, ``approval.state``, ...)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def is_approver(role: str | None) -> bool:

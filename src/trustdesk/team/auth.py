@@ -16,6 +16,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from trustdesk.errors import DomainError
 from trustdesk.store.base import utcnow
 from trustdesk.team.models import User, WebSession
 
@@ -40,10 +41,11 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
-class LoginThrottled(Exception):
+class LoginThrottled(DomainError):
     """Too many failed sign-ins for this e-mail or address (code ``auth.throttled``)."""
 
     code = "auth.throttled"
+    status = 429
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"too many failed sign-ins; try again in {retry_after} s")

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trustdesk.errors import DomainError
 from trustdesk.store.base import utcnow
 from trustdesk.team import audit
 from trustdesk.team.models import ApiToken, User
@@ -24,12 +25,8 @@ MAX_TOKEN_CHARS = 200
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-class TokenError(ValueError):
+class TokenError(DomainError, ValueError):
     """A token cannot be created or revoked as asked; ``code`` names the reason."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def hash_token(plaintext: str) -> str:

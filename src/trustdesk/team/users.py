@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from trustdesk.errors import DomainError
 from trustdesk.store.base import utcnow
 from trustdesk.team import audit
 from trustdesk.team.access import Access, access_for
@@ -18,12 +19,8 @@ MIN_PASSWORD_LENGTH = 10
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 
 
-class UserError(ValueError):
+class UserError(DomainError, ValueError):
     """A user change that cannot be made (codes ``team.bad_email``, ``team.email_taken``, ...)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def normalise_email(email: str) -> str:

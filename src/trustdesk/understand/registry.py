@@ -14,6 +14,8 @@ from typing import Protocol
 
 import numpy as np
 
+from trustdesk.errors import DomainError
+
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 TIERS: dict[str, str] = {"fast": "trustdesk.fast.v1", "accurate": "trustdesk.ensemble.v1"}
 COMPONENTS: tuple[str, ...] = ("trustdesk.fast.v1", "trustdesk.minilm.v1", "trustdesk.ensemble.v1")
@@ -37,10 +39,11 @@ class Component(Protocol):
         ...
 
 
-class UnknownComponentError(LookupError):
+class UnknownComponentError(DomainError, LookupError):
     """No component is registered under that name (code: understand.unknown_component)."""
 
     code = "understand.unknown_component"
+    status = 500
 
 
 _FACTORIES: dict[str, Callable[[], Component]] = {}

@@ -6,13 +6,14 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from trustdesk.api.errors import validation_problems, validation_response
+from trustdesk.api.errors import domain_response, validation_problems, validation_response
+from trustdesk.errors import DomainError
 from trustdesk.settings import Settings, get_settings
 from trustdesk.store.db import get_engine
 from trustdesk.team.access import Forbidden, NotVisible
@@ -73,13 +74,19 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
 
 
+_TITLES: dict[type[DomainError], tuple[str, str | None]] = {
+    Forbidden: ("Not allowed", None),
+    NotVisible: ("Not found", "There is nothing here, or it is not on a brand you work on."),
+    CsrfFailed: ("Form expired", "Please reload the page and try again."),
+}
+
+
 def install_error_pages(app: FastAPI) -> None:
-    """Map the desk's auth errors to a redirect, a 403 or a 404 page (JSON under /api/)."""
+    """The desk's one error mapper: a ``DomainError`` becomes JSON under /api/, a redirect to sign in, an
+    htmx line or an error page with its status; validation errors likewise."""
     templates = app.state.web.templates
 
     def page(request: Request, status: int, title: str, detail: str) -> Response:
-        if not _wants_html(request):
-            return JSONResponse({"error": {"code": title, "message": detail}}, status_code=status)
         if _is_htmx(request):
             return PlainTextResponse(detail, status_code=status)
         return templates.TemplateResponse(
@@ -89,22 +96,21 @@ def install_error_pages(app: FastAPI) -> None:
             status_code=status,
         )
 
-    async def not_signed_in(request: Request, exc: Exception) -> Response:
+    async def domain_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DomainError)
         if not _wants_html(request):
-            return JSONResponse({"error": {"code": "auth.required", "message": str(exc)}}, status_code=401)
-        if _is_htmx(request):
-            return Response(status_code=401, headers={"HX-Redirect": "/login"})
-        target = request.url.path if request.method == "GET" else "/inbox"
-        return RedirectResponse(f"/login?next={target}", status_code=303)
-
-    async def forbidden(request: Request, exc: Exception) -> Response:
-        return page(request, 403, "Not allowed", str(exc))
-
-    async def not_visible(request: Request, exc: Exception) -> Response:
-        return page(request, 404, "Not found", "There is nothing here, or it is not on a brand you work on.")
-
-    async def csrf_failed(request: Request, exc: Exception) -> Response:
-        return page(request, 403, "Form expired", "Please reload the page and try again.")
+            return domain_response(exc)
+        if isinstance(exc, NotSignedIn):
+            if _is_htmx(request):
+                return Response(status_code=401, headers={"HX-Redirect": "/login"})
+            target = request.url.path if request.method == "GET" else "/inbox"
+            return RedirectResponse(f"/login?next={target}", status_code=303)
+        if exc.status >= 500:
+            log.error("domain error %s on %s", exc.code, request.url.path, exc_info=exc)
+        title, detail = next(
+            (t for cls, t in _TITLES.items() if isinstance(exc, cls)), ("Could not be done", None)
+        )
+        return page(request, exc.status, title, detail or str(exc))
 
     async def invalid_request(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -113,14 +119,11 @@ def install_error_pages(app: FastAPI) -> None:
         # A page address with an id no row can have (past 2**63 - 1, say) names nothing: 404 as for any
         # missing page; a bad form or query value is the visitor's mistake to see and fix.
         if any(err.get("loc", ("",))[0] == "path" for err in exc.errors()):
-            return await not_visible(request, exc)
+            return await domain_error(request, NotVisible("no such page"))
         return page(request, 422, "Not understood", validation_problems(exc))
 
     app.add_exception_handler(RequestValidationError, invalid_request)
-    app.add_exception_handler(NotSignedIn, not_signed_in)
-    app.add_exception_handler(Forbidden, forbidden)
-    app.add_exception_handler(NotVisible, not_visible)
-    app.add_exception_handler(CsrfFailed, csrf_failed)
+    app.add_exception_handler(DomainError, domain_error)
 
 
 def create_desk_app(engine: Engine | None = None, settings: Settings | None = None) -> FastAPI:

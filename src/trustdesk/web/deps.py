@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.templating import Jinja2Templates
 
+from trustdesk.errors import DomainError
 from trustdesk.store.db import unit_of_work
 from trustdesk.team.access import Forbidden, Viewer, access_for
 from trustdesk.team.auth import LoginThrottle, SessionSigner, session_user
@@ -23,16 +24,18 @@ PRE_COOKIE = "td_pre"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-class NotSignedIn(Exception):
+class NotSignedIn(DomainError):
     """No valid session (code ``auth.required``): pages redirect to the sign-in page."""
 
     code = "auth.required"
+    status = 401
 
 
-class CsrfFailed(Exception):
+class CsrfFailed(DomainError):
     """A state-changing request without the session's CSRF token (code ``auth.csrf``)."""
 
     code = "auth.csrf"
+    status = 403
 
 
 @dataclass

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from trustdesk.collect.records import ParsedRecord, Rejected
+from trustdesk.errors import DomainError
 
 from . import app_store, facebook, generic, google_business, google_play, trustpilot, x
 from ._source import CountingReader, Opened, Source, parse_document, values_per_line
@@ -33,7 +34,7 @@ __all__ = [
 Result = ParsedRecord | Rejected
 
 
-class UnknownFormat(ValueError):
+class UnknownFormat(DomainError, ValueError):
     """The format could not be recognised from the file name and first bytes, or is not known."""
 
     code = "collect.unknown_format"

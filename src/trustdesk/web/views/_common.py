@@ -72,13 +72,3 @@ def safe_next(value: str | None) -> str:
     if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
         return value
     return "/inbox"
-
-
-def error_page(request: Request, status: int, title: str, detail: str) -> Response:
-    """A page (or, for htmx, a line of text) saying why the request could not be done."""
-    if request.headers.get("hx-request"):
-        return Response(detail, status_code=status, media_type="text/plain")
-    context = {"title": title, "detail": detail, "status": status}
-    return web_state(request).templates.TemplateResponse(
-        request, "errors/error.html", context, status_code=status
-    )

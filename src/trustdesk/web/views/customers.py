@@ -12,7 +12,7 @@ from trustdesk.inbox.models import Conversation, Customer, CustomerSuggestion
 from trustdesk.store.base import parse_id
 from trustdesk.team.access import NotVisible, Viewer
 from trustdesk.web.deps import CurrentViewer, DbSession
-from trustdesk.web.views._common import error_page, see_other
+from trustdesk.web.views._common import see_other
 
 router = APIRouter()
 
@@ -45,13 +45,10 @@ def merge(
     """ "Same person": the other customer is merged into this one (the older one survives)."""
     this = _customer(session, viewer, customer_id)
     if parse_id(other) is None:
-        return error_page(request, 400, "Nothing to merge", "Say which customer is the same person.")
+        raise MergeError("say which customer is the same person", status=400)
     that = _customer(session, viewer, parse_id(other))
     survivor, merged = sorted((this, that), key=lambda c: c.id)
-    try:
-        merge_customers(session=session, survivor_id=survivor.id, merged_id=merged.id, actor_id=viewer.id)
-    except MergeError as exc:
-        return error_page(request, 409, "Not merged", str(exc))
+    merge_customers(session=session, survivor_id=survivor.id, merged_id=merged.id, actor_id=viewer.id)
     return _back(session, request, survivor.id)
 
 
@@ -59,10 +56,7 @@ def merge(
 def unmerge(request: Request, session: DbSession, viewer: CurrentViewer, customer_id: IdPath) -> Response:
     """Take a merged customer back out, with the identities and conversations that came with them."""
     merged = _customer(session, viewer, customer_id)
-    try:
-        unmerge_customer(session=session, merged_id=merged.id, actor_id=viewer.id)
-    except MergeError as exc:
-        return error_page(request, 409, "Not undone", str(exc))
+    unmerge_customer(session=session, merged_id=merged.id, actor_id=viewer.id)
     return _back(session, request, merged.id)
 
 

@@ -18,13 +18,32 @@ class ChannelError(DomainError, ValueError):
     """A brand or channel cannot be created as asked; ``code`` names the reason."""
 
 
+DEFAULT_SLA: dict[str, dict[str, float]] = {
+    "default": {"first_response_hours": 24, "resolution_hours": 72},
+    "x": {"first_response_hours": 2, "resolution_hours": 24},
+    "facebook": {"first_response_hours": 4, "resolution_hours": 48},
+    "instagram": {"first_response_hours": 4, "resolution_hours": 48},
+    "website": {"first_response_hours": 4, "resolution_hours": 48},
+    "email": {"first_response_hours": 8, "resolution_hours": 72},
+}
+"""A new brand's targets until it sets its own: public social posts fastest (a reply in public within hours
+is what customers expect there), reviews within a day."""
+DEFAULT_BUSINESS_HOURS: dict[str, list[str]] = {
+    day: ["09:00", "17:30"] for day in ("mon", "tue", "wed", "thu", "fri")
+}
+
+
 def create_brand(*, session: Session, slug: str, name: str, timezone: str = "UTC") -> Brand:
-    """A new brand; slugs are lower-case names used in URLs and the CLI."""
+    """A new brand with sensible SLA targets and office hours; slugs are lower-case names for URLs and the CLI."""
     if not _NAME.match(slug):
         raise ChannelError("inbox.bad_slug", f"brand slug {slug!r} must be lower-case letters, digits, - _ .")
     if session.scalars(select(Brand).where(Brand.slug == slug)).first():
         raise ChannelError("inbox.brand_exists", f"a brand {slug!r} already exists")
-    brand = Brand(slug=slug, name=name, timezone=timezone, settings={})
+    settings = {
+        "sla": {k: dict(v) for k, v in DEFAULT_SLA.items()},
+        "business_hours": dict(DEFAULT_BUSINESS_HOURS),
+    }
+    brand = Brand(slug=slug, name=name, timezone=timezone, settings=settings)
     session.add(brand)
     session.flush()
     return brand

@@ -8,6 +8,7 @@ brand's recent public replies (so no two replies share their wording).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -72,13 +73,25 @@ def playbook_for(brand: Brand) -> Playbook:
     """
     edited = (brand.settings or {}).get("playbook_yaml")
     if isinstance(edited, str) and edited.strip():
-        return parse_playbook_text(edited, source=f"playbook of {brand.slug}")
+        return _signed_as(parse_playbook_text(edited, source=f"playbook of {brand.slug}"), brand)
     named = (brand.settings or {}).get("playbook")
     if isinstance(named, str) and named:
-        return playbook_named(named)
+        return _signed_as(playbook_named(named), brand)
     if shipped_playbook_path(brand.slug) is not None:
-        return playbook_named(brand.slug)
-    return load_playbook(get_settings().playbook_path)
+        return _signed_as(playbook_named(brand.slug), brand)
+    return _signed_as(load_playbook(get_settings().playbook_path), brand)
+
+
+def _signed_as(playbook: Playbook, brand: Brand) -> Playbook:
+    """A playbook that names no brand of its own (the shipped default's placeholder) speaks as ``brand``."""
+    if playbook.facts.brand and playbook.facts.brand != _placeholder_brand():
+        return playbook
+    return playbook.model_copy(update={"facts": playbook.facts.model_copy(update={"brand": brand.name})})
+
+
+@cache
+def _placeholder_brand() -> str:
+    return load_playbook(None).facts.brand
 
 
 def reply_context(*, session: Session, conversation_id: int) -> ReplyContext:

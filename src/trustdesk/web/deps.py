@@ -20,6 +20,7 @@ from trustdesk.team.auth import LoginThrottle, SessionSigner, session_user
 from trustdesk.team.permissions import PUBLIC, route_permission
 
 SESSION_COOKIE = "td_session"
+BRAND_COOKIE = "td_brand"
 PRE_COOKIE = "td_pre"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -118,3 +119,10 @@ def current_viewer(request: Request) -> Viewer:
 
 
 CurrentViewer = Annotated[Viewer, Depends(current_viewer)]
+
+
+def chosen_brand(request: Request, viewer: Viewer) -> int | None:
+    """The brand picked in the top bar's switcher (None: all of the viewer's brands)."""
+    value = request.cookies.get(BRAND_COOKIE, "")
+    brand_id = int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+    return brand_id if brand_id in viewer.brand_roles else None

@@ -130,6 +130,12 @@
     if (event.target && event.target.id === "rows") updateCount();
   });
 
+  // A select marked data-autosubmit (the brand switcher) submits its form when changed.
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el && el.matches && el.matches("select[data-autosubmit]") && el.form) el.form.submit();
+  });
+
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", connect);
   else connect();
 })();

@@ -9,10 +9,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from trustdesk.inbox.models import Conversation
+from trustdesk.inbox.models import Brand, Conversation
 from trustdesk.publish.models import OutboxItem, Reply
 from trustdesk.team.access import NotVisible, Viewer
-from trustdesk.web.deps import web_state
+from trustdesk.web.deps import chosen_brand, web_state
 from trustdesk.web.render import page_context
 
 
@@ -27,11 +27,18 @@ def render(
 ) -> Response:
     """Render ``template`` with the viewer, CSRF token and navigation counts."""
     counts: dict[str, int] = {}
+    switcher: list[Brand] = []
     if viewer is not None and session is not None and not request.headers.get("hx-request"):
         counts = nav_counts(session=session, viewer=viewer)
+        if len(viewer.brand_roles) > 1:
+            switcher = list(
+                session.scalars(select(Brand).where(Brand.id.in_(viewer.brand_ids)).order_by(Brand.name))
+            )
     context = page_context(
-        viewer=viewer, csrf=viewer.csrf if viewer else values.pop("csrf", ""), counts=counts, **values
-    )
+        viewer=viewer, csrf=viewer.csrf if viewer else values.pop("csrf", ""), counts=counts,
+        switcher=switcher, current_brand=chosen_brand(request, viewer) if viewer else None,
+        here=request.url.path, **values,
+    )  # fmt: skip
     return web_state(request).templates.TemplateResponse(request, template, context, status_code=status_code)
 
 

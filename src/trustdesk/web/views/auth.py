@@ -8,9 +8,18 @@ import secrets
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from trustdesk.store.base import parse_id
 from trustdesk.team.auth import LoginThrottled, authenticate, end_session, start_session, verify_password
 from trustdesk.team.users import UserError, change_password
-from trustdesk.web.deps import PRE_COOKIE, SESSION_COOKIE, CsrfFailed, CurrentViewer, DbSession, web_state
+from trustdesk.web.deps import (
+    BRAND_COOKIE,
+    PRE_COOKIE,
+    SESSION_COOKIE,
+    CsrfFailed,
+    CurrentViewer,
+    DbSession,
+    web_state,
+)
 from trustdesk.web.views._common import render, safe_next, see_other
 
 router = APIRouter()
@@ -107,6 +116,23 @@ def logout(request: Request, session: DbSession, viewer: CurrentViewer) -> Respo
         end_session(session=session, data=data)
     response = see_other("/login", request)
     response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.post("/brand")
+def switch_brand(
+    request: Request, viewer: CurrentViewer, brand: str = Form(""), next: str = Form("/inbox")
+) -> Response:  # noqa: A002
+    """Work on one brand (or all of yours): the inbox and the settings pages follow the choice."""
+    chosen = parse_id(brand)
+    response = see_other(safe_next(next), request)
+    if chosen is not None and chosen in viewer.brand_roles:
+        response.set_cookie(
+            BRAND_COOKIE, str(chosen), max_age=365 * 24 * 3600, httponly=True,
+            secure=web_state(request).cookie_secure, samesite="lax", path="/",
+        )  # fmt: skip
+    else:
+        response.delete_cookie(BRAND_COOKIE, path="/")
     return response
 
 

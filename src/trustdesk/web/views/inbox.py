@@ -21,7 +21,7 @@ from trustdesk.team import audit
 from trustdesk.team.access import Forbidden, Viewer, team_for
 from trustdesk.team.sla import Calendar, Clock, calendar_for, clock_for
 from trustdesk.understand.schemas import EMOTIONS, INTENTS, SENTIMENTS
-from trustdesk.web.deps import CurrentViewer, DbSession
+from trustdesk.web.deps import CurrentViewer, DbSession, chosen_brand
 from trustdesk.web.views._common import render, see_other
 
 router = APIRouter()
@@ -33,6 +33,7 @@ SAVED_VIEWS: dict[str, str] = {
     "unassigned": "Unassigned",
 }
 FILTER_FIELDS = (
+    "brand",
     "channel",
     "status",
     "sentiment",
@@ -69,7 +70,18 @@ def _parse_date(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=utcnow().tzinfo)
 
 
-def build_filter(params: dict[str, str], viewer: Viewer) -> tuple[ConversationFilter, Sort]:
+def _brands(params: dict[str, str], viewer: Viewer, switched: int | None) -> list[str | int]:
+    """The brand filter (``brand=`` id), else the switcher's brand, else every brand the viewer reads."""
+    readable = viewer.brands_with("inbox.read")
+    wanted = parse_id(params.get("brand", "")) or switched
+    if wanted in readable:
+        return [wanted]
+    return list(readable) or [-1]
+
+
+def build_filter(
+    params: dict[str, str], viewer: Viewer, switched: int | None = None
+) -> tuple[ConversationFilter, Sort]:
     """The query's filter and sort from request parameters and the chosen saved view."""
     flag = params.get("flag")
     # Spam is resolved when marked: the spam flag looks at every status unless one is chosen.
@@ -95,7 +107,7 @@ def build_filter(params: dict[str, str], viewer: Viewer) -> tuple[ConversationFi
         since=_parse_date(params.get("since")),
         until=_parse_date(params.get("until")),
         q=params.get("q") or None,
-        brand=viewer.brands_with("inbox.read") or [-1],
+        brand=_brands(params, viewer, switched),
         abusive=True if flag == "abusive" else None,
         over_the_top=True if flag == "over_the_top" else None,
         spam=True if flag == "spam" else None,
@@ -126,10 +138,12 @@ def _previews(session: Session, ids: list[int]) -> dict[int, Message]:
     return {m.conversation_id: m for m in session.scalars(select(Message).where(Message.id.in_(newest)))}
 
 
-def load_rows(session: Session, viewer: Viewer, params: dict[str, str]) -> tuple[list[Row], str | None, str]:
+def load_rows(
+    session: Session, viewer: Viewer, params: dict[str, str], switched: int | None = None
+) -> tuple[list[Row], str | None, str]:
     """The page of inbox rows, the next cursor and an error message (empty when the filters are fine)."""
     try:
-        f, sort = build_filter(params, viewer)
+        f, sort = build_filter(params, viewer, switched)
         page = list_conversations(session=session, filters=f, sort=sort, cursor=params.get("cursor") or None)
     except (InvalidFilter, InvalidCursor, ValueError) as exc:
         return [], None, str(exc)
@@ -188,7 +202,7 @@ def _render_inbox(
     request: Request, session: Session, viewer: Viewer, template: str, **extra: Any
 ) -> Response:
     params = _params(request)
-    rows, next_cursor, error = load_rows(session, viewer, params)
+    rows, next_cursor, error = load_rows(session, viewer, params, chosen_brand(request, viewer))
     base = {k: v for k, v in params.items() if k != "cursor"}
     return render(
         request,

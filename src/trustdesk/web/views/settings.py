@@ -18,15 +18,23 @@ from trustdesk.team import audit
 from trustdesk.team.access import Forbidden, NotVisible, Viewer
 from trustdesk.team.models import ROLES, AuditEvent, User
 from trustdesk.team.users import UserError, create_user, managed_user, set_role, team_of, update_user
-from trustdesk.web.deps import CurrentViewer, DbSession
+from trustdesk.web.deps import CurrentViewer, DbSession, chosen_brand
 from trustdesk.web.views._common import render, see_other
 
 router = APIRouter()
 
 
-def _brand(session: Session, viewer: Viewer, permission: str, brand_id: str | None) -> Brand:
+def _brand(
+    session: Session, viewer: Viewer, permission: str, brand_id: str | None, request: Request | None = None
+) -> Brand:
+    """The brand a settings page is about: asked for, else the switcher's, else the first one allowed."""
     allowed = viewer.brands_with(permission)
-    chosen = parse_id(brand_id) if brand_id else (allowed[0] if allowed else None)
+    picked = chosen_brand(request, viewer) if request is not None else None
+    chosen = (
+        parse_id(brand_id)
+        if brand_id
+        else (picked if picked in allowed else (allowed[0] if allowed else None))
+    )
     if chosen is None or chosen not in allowed:
         raise NotVisible("no such brand")
     return session.get_one(Brand, chosen)
@@ -118,7 +126,7 @@ def validate_playbook_text(text: str) -> list[tuple[str, str]]:
 @router.get("/settings/playbook")
 def playbook(request: Request, session: DbSession, viewer: CurrentViewer) -> Response:
     """The playbook editor."""
-    brand = _brand(session, viewer, "playbook.manage", request.query_params.get("brand"))
+    brand = _brand(session, viewer, "playbook.manage", request.query_params.get("brand"), request)
     return render(
         request, "settings/playbook.html", viewer=viewer, session=session, brand=brand,
         text=_current_playbook_text(brand), errors=[], saved=request.query_params.get("saved") == "1",
@@ -152,7 +160,7 @@ def save_playbook(
 @router.get("/settings/sla")
 def sla(request: Request, session: DbSession, viewer: CurrentViewer) -> Response:
     """SLA targets, business hours and holidays of a brand."""
-    brand = _brand(session, viewer, "sla.manage", request.query_params.get("brand"))
+    brand = _brand(session, viewer, "sla.manage", request.query_params.get("brand"), request)
     return _sla(request, session, viewer, brand)
 
 

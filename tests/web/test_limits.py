@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import anyio
 import httpx
@@ -20,6 +21,13 @@ from trustdesk.web.app import create_desk_app
 from trustdesk.web.limits import ConcurrencyLimit, install_limits
 
 DEADLINE = 60.0
+
+
+def _run(scenario):  # type: ignore[no-untyped-def]
+    """``asyncio.run`` in a thread of its own: a session fixture (the browser tests' Playwright) may
+    already run an event loop in this one."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(scenario())).result(timeout=4 * DEADLINE)
 
 
 def _gated_app(gate: asyncio.Event, inside: list[int]) -> FastAPI:
@@ -65,7 +73,7 @@ def test_limits_a_full_server_queues_then_answers_503_with_retry_after() -> None
             assert [a.status_code for a in answers] == [200, 200, 200]
             assert limit.busy == 0 and limit.waiting == 0
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_limits_a_request_waits_in_line_only_briefly() -> None:
@@ -83,7 +91,7 @@ def test_limits_a_request_waits_in_line_only_briefly() -> None:
             assert (await first).status_code == 200
             assert (await client.get("/work")).status_code == 200  # the slot was given back
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_limits_an_event_stream_gives_its_slot_back_once_it_started() -> None:
@@ -121,7 +129,7 @@ def test_limits_an_event_stream_gives_its_slot_back_once_it_started() -> None:
         hold.set()
         await streaming
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_limits_database_overload_is_a_503_not_a_500() -> None:
@@ -132,7 +140,7 @@ def test_limits_database_overload_is_a_503_not_a_500() -> None:
         raise OperationalError("UPDATE x", {}, Exception("database is locked"))
 
     install_limits(app, Settings(env="test"))
-    response = asyncio.run(_get(app, "/locked"))
+    response = _run(lambda: _get(app, "/locked"))
     assert response.status_code == 503
     assert response.headers["retry-after"].isdigit()
     assert response.json()["error"]["code"] == "db.unavailable"
@@ -179,4 +187,4 @@ def test_limits_many_concurrent_desk_users_never_stall_or_fail(engine: Engine, d
                 answers = await asyncio.gather(*(client.get("/inbox") for _ in range(80)))
         return Counter(a.status_code for a in answers)
 
-    assert asyncio.run(scenario()) == Counter({200: 80})
+    assert _run(scenario) == Counter({200: 80})

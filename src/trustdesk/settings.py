@@ -57,6 +57,28 @@ class Settings(BaseSettings):
     """Comma-separated addresses (or ``*``) of reverse proxies whose X-Forwarded-For / -Proto headers are
     believed: the client's own address then keys the sign-in throttle and the logs. Empty: believe none."""
 
+    web_threads: int = Field(default=24, ge=1, le=1000)
+    """Requests one server process works on at once: the threadpool of the sync handlers, and the
+    admission limit in front of the app (more requests wait in line, see ``web_queue_*``)."""
+
+    web_queue_size: int = Field(default=200, ge=0)
+    """Requests that may wait for a free slot per process; beyond that the server answers 503 at once."""
+
+    web_queue_seconds: float = Field(default=5.0, gt=0)
+    """Longest wait for a free slot; a request still waiting then gets 503 with Retry-After."""
+
+    db_pool_size: int | None = Field(default=None, ge=1)
+    """Database connections per process; default ``web_threads`` + 8 (SSE polls, background jobs),
+    so a request never waits for a connection. On PostgreSQL mind ``workers × pool ≤ max_connections``."""
+
+    db_pool_timeout: float = Field(default=10.0, gt=0)
+    """Longest wait for a pooled connection before the request fails with 503 (never reached when the
+    pool is sized to the threads)."""
+
+    background_seconds: float = Field(default=30.0, gt=0)
+    """How often the server's background round runs (outbox, SLA escalation, snooze wake-up, and in
+    redis mode the re-queueing of messages whose analysis was lost)."""
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
         if self.env == "production" and self.secret_key == _PLACEHOLDER_SECRET:

@@ -60,14 +60,25 @@ def _refuse_nul(
             raise NulInText("text with a NUL character cannot be stored or searched")
 
 
+def pool_options() -> dict[str, Any]:
+    """Pool size and wait from the settings: one connection per request thread, plus headroom."""
+    settings = get_settings()
+    # Every request thread may hold a connection, and so may the SSE polls and the background jobs;
+    # a pool smaller than that makes threads wait for each other (the 30 s stalls of issue 13).
+    size = settings.db_pool_size or settings.web_threads + 8
+    return {"pool_size": size, "max_overflow": 0, "pool_timeout": settings.db_pool_timeout}
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """A configured engine for ``url`` (SQLite or PostgreSQL)."""
+    """A configured engine for ``url`` (SQLite or PostgreSQL), its pool sized by the settings."""
     url = normalise_url(url)
+    sized = {} if "poolclass" in kwargs or url in ("sqlite://", "sqlite:///:memory:") else pool_options()
+    options = sized | kwargs
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **options)
     event.listen(engine, "before_cursor_execute", _refuse_nul)
     return engine
 

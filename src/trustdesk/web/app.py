@@ -19,6 +19,7 @@ from trustdesk.store.db import get_engine
 from trustdesk.team.access import Forbidden, NotVisible
 from trustdesk.team.auth import SessionSigner
 from trustdesk.web.deps import CsrfFailed, NotSignedIn, WebState
+from trustdesk.web.limits import install_limits
 from trustdesk.web.render import STATIC_DIR, make_templates
 
 log = logging.getLogger(__name__)
@@ -143,6 +144,7 @@ def create_desk_app(engine: Engine | None = None, settings: Settings | None = No
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(router)
     install_error_pages(app)
+    install_limits(app, settings)
     app.add_middleware(SecurityHeaders)
     if settings.trusted_proxies.strip():
         # Outermost: behind the proxy the README advises, every request came from the proxy's address, and

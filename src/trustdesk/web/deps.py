@@ -9,6 +9,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.templating import Jinja2Templates
@@ -16,7 +17,7 @@ from starlette.templating import Jinja2Templates
 from trustdesk.errors import DomainError
 from trustdesk.store.db import unit_of_work
 from trustdesk.team.access import Forbidden, Viewer, access_for
-from trustdesk.team.auth import LoginThrottle, SessionSigner, session_user
+from trustdesk.team.auth import LoginThrottle, SessionData, SessionSigner, session_user
 from trustdesk.team.permissions import PUBLIC, route_permission
 
 SESSION_COOKIE = "td_session"
@@ -88,6 +89,13 @@ async def check_csrf(request: Request, expected: str | None) -> None:
         raise CsrfFailed("missing or wrong CSRF token")
 
 
+def _viewer(session: Session, data: SessionData) -> Viewer | None:
+    user = session_user(session=session, data=data)
+    if user is None:
+        return None
+    return access_for(session=session, user=user, csrf=data.csrf)
+
+
 async def guard(request: Request, session: DbSession) -> Viewer | None:
     """Every desk route: look up its declared permission, require a session and role, check CSRF."""
     route = request.scope.get("route")
@@ -99,10 +107,11 @@ async def guard(request: Request, session: DbSession) -> Viewer | None:
     state = web_state(request)
     cookie = request.cookies.get(SESSION_COOKIE)
     data = state.signer.loads(cookie) if cookie else None
-    user = session_user(session=session, data=data) if data else None
-    if data is None or user is None:
+    # The queries run in the threadpool, never on the event loop: a query that waits (for a pooled
+    # connection, a lock, the network) would otherwise stall every request of the process (issue 13).
+    viewer = await run_in_threadpool(_viewer, session, data) if data is not None else None
+    if viewer is None:
         raise NotSignedIn("sign in first")
-    viewer = access_for(session=session, user=user, csrf=data.csrf)
     await check_csrf(request, viewer.csrf)
     if not viewer.can(permission):
         raise Forbidden(f"your role may not {permission}")

@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from datetime import timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from trustdesk.settings import get_settings
 
@@ -26,7 +27,12 @@ def dispatch_analysis(*, engine: Engine, message_ids: Sequence[int], wait: bool 
     if get_settings().queue == "redis":
         from trustdesk.worker.tasks import enqueue_analysis
 
-        enqueue_analysis(message_ids)
+        try:
+            enqueue_analysis(message_ids)
+        except Exception as exc:  # noqa: BLE001 - the rows are committed; the server's round re-queues them
+            log.warning(
+                "could not queue analysis of %d messages (%s); re-queued later", len(message_ids), exc
+            )
         return
     if wait:
         from trustdesk.worker.analysis import analyze_all_pending
@@ -96,3 +102,35 @@ def stop_inprocess(engine: Engine) -> None:
     sweeper = _SWEEPERS.pop(id(engine), None)
     if sweeper is not None:
         sweeper.stop()
+
+
+def requeue_lost_analysis(*, engine: Engine, limit: int = 50_000) -> int:
+    """Redis mode: queue again the pending messages a lost queue forgot; returns how many were queued.
+
+    The database, not Redis, is the record of what waits for analysis (Redis may run without
+    persistence, and a restart empties it). When the queue is empty but messages older than two
+    background rounds are still unanalysed, their jobs were lost: they are queued again. Jobs skip
+    messages already analysed, so a message queued twice is analysed once.
+    """
+    from trustdesk.inbox.models import Message
+    from trustdesk.store.base import utcnow
+    from trustdesk.store.db import unit_of_work
+    from trustdesk.worker.tasks import ANALYSIS_QUEUE, broker, enqueue_analysis
+
+    if broker.do_qsize(ANALYSIS_QUEUE):
+        return 0  # work is queued or running: nothing can be told lost yet
+    before = utcnow() - timedelta(seconds=2 * get_settings().background_seconds)
+    with unit_of_work(engine) as session:
+        ids = list(
+            session.scalars(
+                select(Message.id)
+                .where(Message.analyzed_at.is_(None), Message.direction == "inbound")
+                .where(Message.received_at <= before)
+                .order_by(Message.id)
+                .limit(limit)
+            )
+        )
+    if ids:
+        log.warning("re-queueing analysis of %d messages whose queued jobs were lost", len(ids))
+        enqueue_analysis(ids)
+    return len(ids)
